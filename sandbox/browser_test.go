@@ -1,0 +1,247 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// headlessShell is Debian's chromium-headless-shell, which chromedp's own
+// lookup does not find.
+const headlessShell = "/usr/lib/chromium/chromium-headless-shell"
+
+// TestBrowser runs the sandbox page in real Chromium: one browser for the
+// whole test, a new tab per subtest. Any uncaught page exception fails it.
+func TestBrowser(t *testing.T) {
+	ctx := startBrowser(t)
+	t.Run("CreateRoom", func(t *testing.T) { testCreateRoom(t, ctx) })
+	t.Run("QRLogin", func(t *testing.T) { testQRLogin(t, ctx) })
+	t.Run("Logout", func(t *testing.T) { testLogout(t, ctx) })
+}
+
+// startBrowser launches headless Chromium, or skips the test when it is
+// not installed (fails instead when CI is set).
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(headlessShell); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI needs Chromium: %v (apt-get install -y chromium-headless-shell)", err)
+		}
+		t.Skipf("no Chromium: %v", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(headlessShell),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		if err := chromedp.Cancel(ctx); err != nil {
+			t.Errorf("close browser: %v", err)
+		}
+		cancel()
+		cancelAlloc()
+	})
+	// The first run starts the browser; it must have no deadline.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start browser: %v", err)
+	}
+	return ctx
+}
+
+// openPage serves a new sandbox, opens it in a new tab and waits for the
+// injector. The tab fails the test on any uncaught exception.
+func openPage(t *testing.T, browser context.Context, opts ...Option) (*Server, context.Context) {
+	t.Helper()
+	s, err := New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	t.Cleanup(func() { _ = s.Close() }) // runs first: ends the long polls
+
+	tab, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	var mu sync.Mutex
+	var thrown []string
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("new tab: %v", err)
+	}
+	if err := chromedp.Listen(tab, func(ev any) {
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			mu.Lock()
+			defer mu.Unlock()
+			thrown = append(thrown, exceptionText(e.ExceptionDetails))
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range thrown {
+			t.Errorf("uncaught page exception: %s", e)
+		}
+	})
+
+	ctx, cancelTimeout := context.WithTimeout(tab, 20*time.Second)
+	t.Cleanup(cancelTimeout)
+	// Not chromedp.Navigate: the page's long polls (<script> tags, as on
+	// the real site) can hold the load event for as long as they last.
+	navigate := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.Navigate, page.NavigateParams{URL: ts.URL})
+		return err
+	})
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.DomContentEventFired, nil, navigate)); err != nil {
+		t.Fatalf("navigate: %v", err)
+	}
+	waitFor(t, ctx, `!!(window.angular && angular.element(document).injector())`)
+	return s, ctx
+}
+
+func exceptionText(d *runtime.ExceptionDetails) string {
+	text := d.Text
+	if d.Exception != nil {
+		text += " " + d.Exception.Description
+	}
+	return fmt.Sprintf("%s (%s:%d)", text, d.URL, d.LineNumber+1)
+}
+
+// waitFor polls a page expression (at an interval: hidden tabs get no
+// animation frames) until it is truthy.
+func waitFor(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("wait for %s: %v", expr, err)
+	}
+}
+
+// settled is a promise's outcome, as the page reports it.
+type settled struct {
+	OK    bool            `json:"ok"`
+	Value json.RawMessage `json:"value"`
+}
+
+// createJS calls chatroomFactory.create and settles both ways; the member
+// list arrives as a JSON argument.
+const createJS = `(function (members) {
+  var rooms = angular.element(document).injector().get('chatroomFactory');
+  return new Promise(function (resolve) {
+    rooms.create(members).then(
+      function (v) { resolve({ok: true, value: v}); },
+      function (e) { resolve({ok: false, value: e}); });
+  });
+})(%s)`
+
+func create(t *testing.T, ctx context.Context, userNames ...string) settled {
+	t.Helper()
+	members := make([]map[string]string, len(userNames))
+	for i, u := range userNames {
+		members[i] = map[string]string{"UserName": u}
+	}
+	arg, err := json.Marshal(members)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[settled](fmt.Sprintf(createJS, arg), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	return res
+}
+
+func testCreateRoom(t *testing.T, browser context.Context) {
+	s, ctx := openPage(t, browser)
+	waitFor(t, ctx, friendsLoaded)
+
+	res := create(t, ctx, Rain1ove, HuiTao)
+	var ok createAnswer
+	if err := json.Unmarshal(res.Value, &ok); err != nil || !res.OK {
+		t.Fatalf("create settled %v with %s (%v)", res.OK, res.Value, err)
+	}
+	room, found := s.Room(ok.ChatRoomName)
+	if !found || room.MemberCount != 3 {
+		t.Fatalf("room %q: found %v, %d members", ok.ChatRoomName, found, room.MemberCount)
+	}
+	q := s.Requests("webwxcreatechatroom")[0].Query
+	if q.Get("pass_ticket") != s.Session().PassTicket || q.Get("lang") == "" || q.Get("r") == "" {
+		t.Errorf("create query %v: want r, lang and the pass_ticket", q)
+	}
+	// The new room reaches the page through synccheck and webwxsync.
+	waitFor(t, ctx, fmt.Sprintf(`(function (c) { return !!c && c.MemberList.length == 3; })(
+		angular.element(document).injector().get('contactFactory').getContact(%q, '', true))`, ok.ChatRoomName))
+
+	s.SetFault(Fault{Endpoint: "webwxcreatechatroom", Ret: 1, ErrMsg: "操作太频繁", Once: true})
+	res = create(t, ctx, Rain1ove, HuiTao)
+	var refused createAnswer
+	if err := json.Unmarshal(res.Value, &refused); err != nil || res.OK ||
+		refused.BaseResponse.Ret != 1 || !strings.Contains(string(res.Value), `"ChatRoomName":""`) {
+		t.Errorf("Ret fault: settled %v with %s (%v); want a rejection with the raw body", res.OK, res.Value, err)
+	}
+
+	s.SetFault(Fault{Endpoint: "webwxcreatechatroom", Status: 500, Once: true})
+	res = create(t, ctx, Rain1ove, HuiTao)
+	if res.OK || !strings.Contains(string(res.Value), "Internal Server Error") {
+		t.Errorf("HTTP 500: settled %v with %s; want a rejection with the error body", res.OK, res.Value)
+	}
+	if n := len(s.Rooms()); n != 2 {
+		t.Errorf("%d rooms after the faults, want 2 (seed + one created)", n)
+	}
+}
+
+func testQRLogin(t *testing.T, browser context.Context) {
+	s, ctx := openPage(t, browser, WithLoggedIn(false))
+	// 0: QR shown; 408: shown, and the first poll already timed out.
+	waitFor(t, ctx, `(function (s) {
+		return (s.code === 0 || s.code === 408) && /^https:\/\/login\.weixin\.qq\.com\/qrcode\//.test(s.qrcodeUrl);
+	})(`+loginScope+`)`)
+	if err := s.Phone(PhoneScan); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, loginScope+`.code === 201`)
+	if err := s.Phone(PhoneConfirm); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `angular.element(document).injector().get('accountFactory').getUserInfo().UserName === `+jsString(SelfUserName))
+	waitFor(t, ctx, friendsLoaded)
+	if !s.loggedIn() {
+		t.Error("server session not logged in after the QR login")
+	}
+}
+
+// friendsLoaded is true once webwxgetcontact's friends are in contactFactory.
+const friendsLoaded = `angular.element(document).injector().get('contactFactory').getAllFriendContact().length > 0`
+
+// loginScope is the scope of the QR login view.
+const loginScope = `angular.element(document.querySelector('[ng-controller="loginController"]')).scope()`
+
+func testLogout(t *testing.T, browser context.Context) {
+	s, ctx := openPage(t, browser)
+	waitFor(t, ctx, friendsLoaded)
+	// loginout posts a form, which navigates: wait for the new document.
+	logout := chromedp.Evaluate[chromedp.Void](`angular.element(document).injector().get('loginFactory').loginout(0)`)
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.DomContentEventFired, nil, logout)); err != nil {
+		t.Fatalf("loginout: %v", err)
+	}
+	waitFor(t, ctx, `!window.MMCgi.isLogin && typeof `+loginScope+`.qrcodeUrl === 'string'`)
+	if s.loggedIn() || len(s.Requests("webwxlogout")) != 1 {
+		t.Errorf("after loginout: logged in %v, %d webwxlogout requests", s.loggedIn(), len(s.Requests("webwxlogout")))
+	}
+}

@@ -1,0 +1,115 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// controlRequest is the body of POST /sandbox/control. Its parts apply in
+// this order: clearFaults, fault, session, phone.
+//
+//	{"phone": "scan"}        the phone scans the QR code (also "confirm",
+//	                         "cancel", "expire": the code expires)
+//	{"session": "expire"}    the server drops the session: Ret 1101 and
+//	                         synccheck retcode 1101 from now on
+//	{"session": "block"}     webwxnewloginpage refuses with <ret>1203</ret>
+//	                         (lifted by {"clearFaults": true})
+type controlRequest struct {
+	ClearFaults bool          `json:"clearFaults"`
+	Fault       *controlFault `json:"fault"`
+	Session     string        `json:"session"`
+	Phone       PhoneStep     `json:"phone"`
+}
+
+// The values of the control endpoint's "session" field.
+const (
+	sessionExpire = "expire"
+	sessionBlock  = "block"
+)
+
+// controlFault is a Fault as JSON; Delay is a Go duration such as "1.5s".
+type controlFault struct {
+	Endpoint          string `json:"endpoint"`
+	Ret               int    `json:"ret"`
+	ErrMsg            string `json:"errMsg"`
+	Status            int    `json:"status"`
+	Body              string `json:"body"`
+	Delay             string `json:"delay"`
+	EmptyChatRoomName bool   `json:"emptyChatRoomName"`
+	Once              bool   `json:"once"`
+}
+
+// fault converts the JSON form to a Fault.
+func (f *controlFault) fault() (Fault, error) {
+	var d time.Duration
+	if f.Delay != "" {
+		var err error
+		if d, err = time.ParseDuration(f.Delay); err != nil {
+			return Fault{}, fmt.Errorf("fault delay: %w", err)
+		}
+	}
+	return Fault{
+		Endpoint: f.Endpoint, Ret: f.Ret, ErrMsg: f.ErrMsg, Status: f.Status, Body: f.Body, Delay: d,
+		EmptyChatRoomName: f.EmptyChatRoomName, Once: f.Once,
+	}, nil
+}
+
+// serveControl lets a person driving `wxctl sandbox` by hand (or a test of
+// another process) set faults, end or block the session and play the
+// phone. It answers {"ok": true, "faults": N} or, for a bad request, HTTP
+// 400 with {"ok": false, "error": "…"}.
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	err := s.control(io.LimitReader(r.Body, maxBody))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": err.Error()})
+		return
+	}
+	s.mu.Lock()
+	n := len(s.faults)
+	s.mu.Unlock()
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "faults": n})
+}
+
+// control applies one control request.
+func (s *Server) control(body io.Reader) error {
+	var req controlRequest
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields() // a typo should not pass silently
+	if err := dec.Decode(&req); err != nil {
+		return fmt.Errorf("control: %w", err)
+	}
+	if !req.ClearFaults && req.Fault == nil && req.Session == "" && req.Phone == "" {
+		return errors.New("control: want clearFaults, fault, session or phone")
+	}
+	switch req.Session {
+	case "", sessionExpire, sessionBlock:
+	default:
+		return fmt.Errorf("control: unknown session action %q (want expire or block)", req.Session)
+	}
+	if req.ClearFaults {
+		s.ClearFaults()
+	}
+	if req.Fault != nil {
+		f, err := req.Fault.fault()
+		if err != nil {
+			return fmt.Errorf("control: %w", err)
+		}
+		s.SetFault(f)
+	}
+	switch req.Session {
+	case sessionExpire:
+		s.ExpireSession()
+	case sessionBlock:
+		s.BlockLogin()
+	}
+	if req.Phone != "" {
+		return s.Phone(req.Phone)
+	}
+	return nil
+}

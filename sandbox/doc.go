@@ -1,0 +1,102 @@
+// Package sandbox is the local stand-in of web WeChat (wx.qq.com) that the
+// tests and `make demo` run wxctl against.
+//
+// It is a Go HTTP server that serves a page running real AngularJS (Debian's
+// libjs-angularjs, 1.8) with the module, service names, method signatures
+// and request shapes of the real web client, and API handlers that answer
+// in the shapes the real server sends (seeds/000_d435c6d000276e86.txt). wxctl
+// drives it exactly as it drives the real app: through
+// angular.element(document).injector().get(NAME) and the network.
+//
+// # The page
+//
+// GET / renders the app with window.MMCgi.isLogin. The module "Services"
+// holds confFactory, utilFactory, accountFactory, loginFactory, appFactory,
+// contactFactory, chatFactory and chatroomFactory; the module "webwxApp"
+// adds the $http interceptor (pass_ticket and lang on every
+// /cgi-bin/mmwebwx-bin/ call) and the start-up flow. Logged in, the page
+// calls webwxnewloginpage (to learn its Skey and pass_ticket, as right after
+// a login), webwxinit, webwxgetcontact, webwxstatusnotify, then loops on
+// synccheck (a <script> long poll, like the real push host) and webwxsync,
+// applying ModContactList, DelContactList and AddMsgList. The friends are
+// loaded once contactFactory.getAllFriendContact() is not empty. Like the
+// real app, contactFactory turns the server's emoji <span> markup in
+// NickName and RemarkName into <img class="emoji …"> markup; the data on
+// the wire keeps the <span>.
+//
+// Logged out, the page shows the QR view: the scope of
+// [ng-controller="loginController"] holds code and qrcodeUrl, and Server.Phone
+// (or the control endpoint) plays the phone: scan, confirm, cancel, expire.
+// AutoLogin makes the phone scan and confirm by itself; WaitQR, QRCode and
+// LoginURL give tests the code the page shows; ExpireSession and BlockLogin
+// end the session or refuse the account (1203). The jslogin answer also
+// carries window.QRLogin.qrcodeImage, the PNG of the code.
+//
+// # Seed data
+//
+// The user is SelfUserName with the seed's emoji NickName. Friends:
+// Rain1ove and 迴焘願點 (HuiTao) from the seed, "Zhang Wei" with RemarkName
+// "Boss", "Alice" with Alias "alice_w", two friends named "Tom", one named
+// QuoteNickName (hostile characters), and Bob, Carol, Dave, Eve and Frank.
+// Grace is not a friend. One room exists from the start, SeedRoomTopic,
+// owned by Bob. Person UserNames are fixed constants; room UserNames
+// ("@@" + 64 hex) and the session secrets (Uin, Sid, Skey, pass_ticket,
+// webwx_data_ticket) are random per Server.
+//
+// # Server answers
+//
+// Every API call proves the session like on the real server (BaseRequest
+// Uin/Sid/Skey, or cookies and skey for GET webwxgetcontact, or the query of
+// synccheck) and gets Ret 1101 otherwise. Refusals use the Ret values of
+// WEBWX.md:
+//
+//	Ret    when
+//	-1     create with fewer than 2 members besides the user
+//	-2     topic longer than 32 characters; update of a room the user is not
+//	       in; the owner removing himself
+//	-66    delmember by a user who does not own the room
+//	1101   the session is not accepted (wrong BaseRequest, logged out)
+//	1200   malformed JSON, unknown room or fun, more than 50 in a batch get
+//	1204   a member who is not a friend, the user himself, or a duplicate
+//
+// Changes (create, addmember, invitemember, delmember, modtopic,
+// quitchatroom) reach the page the real way: synccheck answers selector 2,
+// and webwxsync carries the room in ModContactList (DelContactList after a
+// quit) with a system message in AddMsgList.
+//
+// webwxsendmsg takes a text message (Msg.Type 1) to a friend or a room,
+// answers {BaseResponse, MsgID, LocalID} and echoes the message in the next
+// webwxsync's AddMsgList; a message to yourself or a stranger gets 1204, a
+// malformed, empty or non-text one 1200. Names people type (topics) are
+// kept HTML-escaped, as the real server sends them.
+//
+// AddFriends and AddRoom grow the seed for tests that need big rooms (the
+// app invites instead of adding at 40 members). WithDrift serves the page
+// with the changes of a web client that moved under its users (a renamed
+// service, a create() that resolves on errors, a request without Topic),
+// for the smoke checks to catch. WithRequestLog bounds what Requests keeps.
+//
+// # Faults and the control endpoint
+//
+// Tests call SetFault and ClearFaults. A person running `wxctl sandbox` by
+// hand can do the same with POST /sandbox/control and a JSON body:
+//
+//	{"fault": {"endpoint": "webwxcreatechatroom", "ret": 1, "errMsg": "", "once": true}}
+//	{"fault": {"endpoint": "webwxupdatechatroom", "status": 500}}
+//	{"fault": {"endpoint": "webwxbatchgetcontact", "delay": "3s"}}
+//	{"fault": {"endpoint": "webwxcreatechatroom", "emptyChatRoomName": true}}
+//	{"fault": {"endpoint": "webwxcreatechatroom", "ret": -2013}}   (the room is made)
+//	{"fault": {"endpoint": "webwxcreatechatroom", "body": "<html>502</html>"}}
+//	{"fault": {"endpoint": "webwxnewloginpage", "ret": 1203, "errMsg": "当前登录环境异常"}}
+//	{"clearFaults": true}
+//	{"phone": "scan"}   (or "confirm", "cancel", "expire")
+//	{"session": "expire"}   (every call answers 1101, synccheck retcode 1101)
+//	{"session": "block"}    (webwxnewloginpage answers 1203; clearFaults lifts it)
+//
+// for example with
+//
+//	curl -d '{"fault":{"endpoint":"webwxcreatechatroom","ret":1}}' http://127.0.0.1:PORT/sandbox/control
+//
+// The answer is {"ok": true, "faults": N}, or HTTP 400 with
+// {"ok": false, "error": "…"}.
+package sandbox
