@@ -1,0 +1,321 @@
+package browser
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+)
+
+// apiPath marks the app's own API requests, the ones the recorder keeps.
+const apiPath = "/cgi-bin/mmwebwx-bin/"
+
+// NetCall is one request the page made to the app's API (a URL whose path
+// holds /cgi-bin/mmwebwx-bin/), as the page's own network traffic showed it.
+type NetCall struct {
+	Seq      int    // 1, 2, … in the order the requests started
+	Endpoint string // last path element: "webwxcreatechatroom"
+	URL      string
+	Method   string
+	// RequestBody and ResponseBody are the bodies as JSON: the body itself
+	// when it is JSON, else the text as a JSON string (the synccheck answer
+	// is JavaScript); nil when there is none. They hold the session's
+	// secrets: pass them through Redact before showing them.
+	RequestBody  json.RawMessage
+	Status       int // HTTP status; 0 when no answer came
+	ResponseBody json.RawMessage
+	Err          string // the browser's error text when the request failed
+	Done         bool   // the request finished (or failed) and its bodies were read
+	Started      time.Time
+	Duration     time.Duration
+}
+
+// recorder keeps the API calls of one tab. The tab's listener records the
+// events in order (Seq is assigned there, so a Seq taken before a Call is
+// lower than that of every request the Call causes); a goroutine reads the
+// bodies, which needs commands.
+type recorder struct {
+	mu      sync.Mutex
+	calls   []NetCall // the newest calls, at most maxCalls; Seq dropped+1 first
+	dropped int       // how many of the oldest calls were let go
+	open    map[network.RequestID]*inFlight
+	queue   []network.RequestID // finished requests whose bodies are to be read
+	wake    chan struct{}       // a queued request, for run
+	changed chan struct{}       // closed and replaced when a call is done
+	done    chan struct{}       // closed when run returns
+}
+
+// maxCalls bounds the calls a page keeps, with their bodies: a page that
+// runs for hours (a batch of groups, the push channel polling all the time)
+// must not grow without end. The oldest go first, in chunks.
+const maxCalls = 4096
+
+// inFlight is what the recorder knows of a request before it is done.
+type inFlight struct {
+	seq      int
+	start    cdp.MonotonicTime
+	end      cdp.MonotonicTime
+	status   int
+	errText  string
+	failed   bool
+	postData bool   // the request has a body
+	body     []byte // the request body, when the event carried it
+}
+
+func newRecorder() *recorder {
+	return &recorder{
+		open:    make(map[network.RequestID]*inFlight),
+		wake:    make(chan struct{}, 1),
+		changed: make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+}
+
+// onEvent runs on the tab's message loop: it must be fast and run no
+// command.
+func (r *recorder) onEvent(ev any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		r.started(ev)
+	case *network.EventResponseReceived:
+		if f := r.open[ev.RequestID]; f != nil && ev.Response != nil {
+			f.status = int(ev.Response.Status)
+		}
+	case *network.EventLoadingFinished:
+		if f := r.open[ev.RequestID]; f != nil {
+			f.end = ev.Timestamp
+			r.enqueue(ev.RequestID)
+		}
+	case *network.EventLoadingFailed:
+		if f := r.open[ev.RequestID]; f != nil {
+			f.end, f.failed, f.errText = ev.Timestamp, true, ev.ErrorText
+			if f.errText == "" && ev.Canceled {
+				f.errText = "canceled"
+			}
+			r.enqueue(ev.RequestID)
+		}
+	}
+}
+
+func (r *recorder) started(ev *network.EventRequestWillBeSent) {
+	req := ev.Request
+	if req == nil || !strings.Contains(req.URL, apiPath) {
+		return
+	}
+	switch ev.Type {
+	case network.ResourceTypeImage, network.ResourceTypeMedia, network.ResourceTypeFont, network.ResourceTypeStylesheet:
+		return // avatars (webwxgetheadimg) and media live under the API path too
+	}
+	u, err := url.Parse(req.URL)
+	if err != nil || !strings.Contains(u.Path, apiPath) {
+		return
+	}
+	if f := r.open[ev.RequestID]; f != nil {
+		// A redirect keeps the request id: the same call, now at req.URL.
+		if c := r.call(f.seq); c != nil {
+			c.URL = req.URL
+		}
+		return
+	}
+	var body []byte
+	for _, e := range req.PostDataEntries {
+		body = append(body, e.Bytes...)
+	}
+	if len(r.calls) >= maxCalls {
+		n := maxCalls / 4
+		r.calls = append(r.calls[:0], r.calls[n:]...)
+		r.dropped += n
+	}
+	seq := r.dropped + len(r.calls) + 1
+	r.calls = append(r.calls, NetCall{
+		Seq:      seq,
+		Endpoint: path.Base(u.Path),
+		URL:      req.URL,
+		Method:   req.Method,
+		Started:  time.UnixMicro(int64(float64(ev.WallTime) * 1e6)),
+	})
+	r.open[ev.RequestID] = &inFlight{
+		seq:      seq,
+		start:    ev.Timestamp,
+		postData: req.HasPostData,
+		body:     body,
+	}
+}
+
+// call returns the held call with seq, or nil when it was let go.
+func (r *recorder) call(seq int) *NetCall {
+	i := seq - 1 - r.dropped
+	if i < 0 || i >= len(r.calls) {
+		return nil
+	}
+	return &r.calls[i]
+}
+
+func (r *recorder) enqueue(id network.RequestID) {
+	r.queue = append(r.queue, id)
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run reads the bodies of finished requests until the tab's context ends.
+func (r *recorder) run(ctx context.Context, t cdp.Session) {
+	defer close(r.done)
+	for {
+		r.mu.Lock()
+		var id network.RequestID
+		if len(r.queue) > 0 {
+			id, r.queue = r.queue[0], r.queue[1:]
+		}
+		r.mu.Unlock()
+		if id == "" {
+			select {
+			case <-r.wake:
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		r.finish(ctx, t, id)
+	}
+}
+
+// finish reads the bodies of one request and marks its call done.
+func (r *recorder) finish(ctx context.Context, t cdp.Session, id network.RequestID) {
+	r.mu.Lock()
+	f := r.open[id]
+	r.mu.Unlock()
+	if f == nil {
+		return
+	}
+	reqBody := f.body
+	var notes []string
+	if f.postData && reqBody == nil {
+		// Large bodies are not in the event.
+		res, err := cdp.Call(ctx, t, network.GetRequestPostData, network.GetRequestPostDataParams{RequestID: id})
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("request body unavailable: %v", err))
+		} else {
+			reqBody = res.PostData
+		}
+	}
+	var respBody []byte
+	if !f.failed {
+		res, err := cdp.Call(ctx, t, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("response body unavailable: %v", err))
+		} else {
+			respBody = res.Body
+		}
+	}
+	if ctx.Err() != nil {
+		return // the tab closed: the call stays not done
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.open, id)
+	defer r.broadcastLocked()
+	c := r.call(f.seq)
+	if c == nil {
+		return // let go while in flight
+	}
+	c.RequestBody = jsonBody(reqBody)
+	c.ResponseBody = jsonBody(respBody)
+	c.Status = f.status
+	if f.errText != "" {
+		notes = append([]string{f.errText}, notes...)
+	}
+	c.Err = strings.Join(notes, "; ")
+	c.Duration = time.Duration(float64(f.end-f.start) * float64(time.Second))
+	c.Done = true
+}
+
+// broadcastLocked wakes the waiters of WaitCall.
+func (r *recorder) broadcastLocked() {
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// jsonBody is b as JSON: b itself when it is JSON, else b as a JSON string.
+func jsonBody(b []byte) json.RawMessage {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	if json.Valid(b) {
+		return json.RawMessage(b)
+	}
+	s, _ := json.Marshal(string(b)) // a string always marshals
+	return s
+}
+
+// snapshot returns copies of the held calls after Seq from, and the channel
+// that closes at the next change.
+func (r *recorder) snapshot(from int) ([]NetCall, <-chan struct{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := max(0, from-r.dropped)
+	if i > len(r.calls) {
+		i = len(r.calls)
+	}
+	return append([]NetCall(nil), r.calls[i:]...), r.changed
+}
+
+// Calls returns the app's API calls recorded so far (the newest 4,096), in
+// the order they started, including those still in flight (Done false). The
+// bodies are shared with the recorder: do not modify them.
+func (p *Page) Calls() []NetCall {
+	calls, _ := p.rec.snapshot(0)
+	return calls
+}
+
+// LastSeq returns the Seq of the last call that started, 0 for none. Every
+// request made after LastSeq returns has a higher Seq: take it before a Call
+// to find that Call's requests.
+func (p *Page) LastSeq() int {
+	p.rec.mu.Lock()
+	defer p.rec.mu.Unlock()
+	return p.rec.dropped + len(p.rec.calls)
+}
+
+// WaitCall returns the first done call for which match is true (nil matches
+// any), among the calls recorded already and those to come, waiting until
+// ctx ends. Calls are tried in Seq order, each once, as they are done.
+func (p *Page) WaitCall(ctx context.Context, match func(NetCall) bool) (NetCall, error) {
+	tried := make(map[int]bool)
+	from := 0 // every call up to Seq from is tried: the scan starts after it
+	for {
+		calls, changed := p.rec.snapshot(from)
+		for _, c := range calls {
+			if !c.Done || tried[c.Seq] {
+				continue
+			}
+			tried[c.Seq] = true
+			if match == nil || match(c) {
+				return c, nil
+			}
+		}
+		for tried[from+1] {
+			delete(tried, from+1)
+			from++
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return NetCall{}, fmt.Errorf("waiting for the app's request: %w", ctx.Err())
+		case <-p.ctx.Done():
+			return NetCall{}, fmt.Errorf("waiting for the app's request: %w", p.alive(context.Background()))
+		}
+	}
+}
