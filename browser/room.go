@@ -1,0 +1,322 @@
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/wxctl/wxctl/scripts"
+)
+
+// Endpoints of the app's own calls that room operations read back.
+const (
+	EndpointCreateRoom = "webwxcreatechatroom"
+	EndpointUpdateRoom = "webwxupdatechatroom"
+	EndpointBatchGet   = "webwxbatchgetcontact"
+)
+
+// baseResponse is the envelope of every WeChat API answer.
+type baseResponse struct {
+	BaseResponse *struct {
+		Ret    int    `json:"Ret"`
+		ErrMsg string `json:"ErrMsg"`
+	} `json:"BaseResponse"`
+}
+
+// createAnswer is the part of the webwxcreatechatroom answer wxctl reads.
+type createAnswer struct {
+	baseResponse
+	ChatRoomName string   `json:"ChatRoomName"`
+	Topic        string   `json:"Topic"`
+	MemberList   []Member `json:"MemberList"`
+}
+
+// RoomResult is the outcome of creating a group: what WeChat answered to the
+// app's create call and the group as the app read it back afterwards.
+type RoomResult struct {
+	// Created is true when WeChat made the group (Ret 0 or -2013 with a
+	// ChatRoomName). Later steps (topic, read-back) may still have failed.
+	Created bool
+	// Flagged is true when the answer was Ret -2013, which the app's own UI
+	// counts as success.
+	Flagged      bool
+	Ret          int
+	ErrMsg       string
+	ChatRoomName string
+	Topic        string
+	// Invited is the create answer's MemberList: the invited members, not you.
+	Invited []Member
+	// Answer is the create answer as the app received it.
+	Answer json.RawMessage
+	// Room is the group read back through the app's batch get, you included.
+	Room *Contact
+	// Info is the ContactList entry of that read-back, as the app received it.
+	Info json.RawMessage
+}
+
+// CreateRoom creates a group with members through the app's own
+// chatroomFactory.create, sets its topic through modTopic when topic is not
+// empty (the app's create always sends an empty Topic), and reads the group
+// back through the app's batch get. The members must be friends, two at
+// least, yourself not among them (see CheckRoomMembers).
+//
+// The result is returned with the error whenever WeChat answered, so a
+// caller can report what happened: a *RetError or *HTTPError when WeChat
+// refused, an *UnknownOutcomeError when the answer did not come before ctx
+// ended, and a wrapped error with res.Created true when the group exists but
+// a later step failed.
+func CreateRoom(ctx context.Context, p *Page, members []Contact, topic string) (*RoomResult, error) {
+	list := make([]map[string]string, len(members))
+	for i, m := range members {
+		list[i] = map[string]string{"UserName": m.UserName}
+	}
+	mark := p.LastSeq()
+	v, err := p.Call(ctx, "chatroomFactory", "create", list)
+	if err != nil {
+		return nil, outcomeError(ctx, p, mark, EndpointCreateRoom, err)
+	}
+	res, err := readCreateAnswer(ctx, p, mark, v)
+	if err != nil {
+		return res, err
+	}
+	if topic != "" {
+		if _, err := SetTopic(ctx, p, res.ChatRoomName, topic); err != nil {
+			return res, fmt.Errorf("group %s was created, but setting its topic failed: %w", res.ChatRoomName, err)
+		}
+		res.Topic = topic
+	}
+	room, info, err := ReadRoom(ctx, p, res.ChatRoomName)
+	if err != nil {
+		return res, fmt.Errorf("group %s was created, but reading it back failed: %w", res.ChatRoomName, err)
+	}
+	res.Room, res.Info = room, info
+	if room.NickName != "" {
+		res.Topic = room.NickName
+	}
+	return res, nil
+}
+
+// readCreateAnswer interprets a settled create(): it resolves only on Ret 0
+// and rejects with the raw answer on any other Ret, or with the error body
+// on an HTTP failure.
+func readCreateAnswer(ctx context.Context, p *Page, mark int, v Result) (*RoomResult, error) {
+	var ans createAnswer
+	if err := json.Unmarshal(v.Value, &ans); err != nil || ans.BaseResponse == nil {
+		return nil, httpFailure(ctx, p, mark, EndpointCreateRoom, v.Value)
+	}
+	res := &RoomResult{
+		Ret:          ans.BaseResponse.Ret,
+		ErrMsg:       ans.BaseResponse.ErrMsg,
+		ChatRoomName: ans.ChatRoomName,
+		Topic:        ans.Topic,
+		Invited:      ans.MemberList,
+		Answer:       v.Value,
+	}
+	switch {
+	case res.Ret == RetOK && res.ChatRoomName != "":
+		res.Created = true
+	case res.Ret == RetCreateFlagged && res.ChatRoomName != "":
+		res.Created, res.Flagged = true, true
+	case res.Ret == RetOK || res.Ret == RetCreateFlagged:
+		return res, &RetError{Op: EndpointCreateRoom, Ret: res.Ret, ErrMsg: res.ErrMsg,
+			Why: "but the answer has no ChatRoomName: the group was not created"}
+	default:
+		return res, &RetError{Op: EndpointCreateRoom, Ret: res.Ret, ErrMsg: res.ErrMsg}
+	}
+	return res, nil
+}
+
+// httpFailure explains an answer that is not WeChat JSON, with the status
+// of the app's own request. The promise can settle before the recorder has
+// read the answer, so it waits a moment for the recorded call. An error
+// status is a refusal; no answer at all, or a 200 whose body is not WeChat
+// JSON (cut short, or a proxy's page), leaves the outcome unknown: the
+// server may have done the work.
+func httpFailure(ctx context.Context, p *Page, mark int, endpoint string, body json.RawMessage) error {
+	wctx, cancel := context.WithTimeout(ctx, recordWait)
+	defer cancel()
+	c, err := p.WaitCall(wctx, func(c NetCall) bool { return c.Seq > mark && c.Endpoint == endpoint })
+	switch {
+	case err != nil:
+		// Not recorded: judge by what the app was given.
+	case c.Status != 0 && c.Status != http.StatusOK:
+		return &HTTPError{Op: endpoint, Status: c.Status}
+	case c.Status == 0:
+		return &UnknownOutcomeError{Op: endpoint, Sent: true, Err: &HTTPError{Op: endpoint, Text: "no answer: " + c.Err}}
+	default:
+		return &UnknownOutcomeError{Op: endpoint, Sent: true,
+			Err: &HTTPError{Op: endpoint, Text: "the answer is not WeChat JSON: " + abbreviate(string(c.ResponseBody), 120)}}
+	}
+	var rejected struct {
+		Status int `json:"status"`
+	}
+	if json.Unmarshal(body, &rejected) == nil && rejected.Status != 0 && rejected.Status != http.StatusOK {
+		return &HTTPError{Op: endpoint, Status: rejected.Status}
+	}
+	return &UnknownOutcomeError{Op: endpoint, Sent: true,
+		Err: &HTTPError{Op: endpoint, Text: "the answer is not WeChat JSON: " + abbreviate(string(body), 120)}}
+}
+
+// recordWait bounds how long a settled call waits for the recorder to
+// finish reading the request behind it.
+const recordWait = 2 * time.Second
+
+// outcomeError turns a failed Call into an *UnknownOutcomeError when the
+// request may have reached WeChat: the context ran out, or the browser or
+// the page went away while the app's request was on its way. Otherwise it
+// wraps err.
+func outcomeError(ctx context.Context, p *Page, mark int, endpoint string, err error) error {
+	sent := false
+	for _, c := range p.Calls() {
+		if c.Seq > mark && c.Endpoint == endpoint {
+			sent = true
+		}
+	}
+	timedOut := ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)
+	gone := errors.Is(err, ErrBrowserGone) || errors.Is(err, ErrPageClosed) || errors.Is(err, ErrNavigated)
+	if timedOut || gone && sent {
+		return &UnknownOutcomeError{Op: endpoint, Sent: sent, Err: err}
+	}
+	return fmt.Errorf("calling the app for %s: %w", endpoint, err)
+}
+
+// SetTopic renames a group through chatroomFactory.modTopic and returns
+// the app's webwxupdatechatroom?fun=modtopic call: the method reports
+// nothing, so the call's answer is the outcome. RenameRoom also reads the
+// group back.
+func SetTopic(ctx context.Context, p *Page, room, topic string) (NetCall, error) {
+	ch := &RoomChange{ChatRoomName: room}
+	err := ch.update(ctx, p, []string{FunModTopic}, "modTopic", room, topic)
+	var call NetCall
+	if n := len(ch.Updates); n > 0 {
+		call = ch.Updates[n-1].Call
+	}
+	return call, err
+}
+
+// CheckAnswer returns the error that a recorded call's answer stands for:
+// an *HTTPError for a failed request, a *RetError for a non-zero Ret, nil
+// for success.
+func CheckAnswer(op string, c NetCall) error {
+	if c.Err != "" {
+		return &HTTPError{Op: op, Text: c.Err}
+	}
+	if c.Status != http.StatusOK {
+		return &HTTPError{Op: op, Status: c.Status}
+	}
+	var br baseResponse
+	if err := json.Unmarshal(c.ResponseBody, &br); err != nil || br.BaseResponse == nil {
+		return &HTTPError{Op: op, Text: "the answer is not WeChat JSON: " + abbreviate(string(c.ResponseBody), 120)}
+	}
+	if br.BaseResponse.Ret != RetOK {
+		return &RetError{Op: op, Ret: br.BaseResponse.Ret, ErrMsg: br.BaseResponse.ErrMsg}
+	}
+	return nil
+}
+
+// ReadRoom reads a group back the way the app does after creating one: a
+// batch get of the room contact (webwxbatchgetcontact?type=ex). It returns
+// the group and its ContactList entry exactly as the app received it.
+func ReadRoom(ctx context.Context, p *Page, room string) (*Contact, json.RawMessage, error) {
+	mark := p.LastSeq()
+	raw, err := p.Run(ctx, scripts.ReadRoom, room)
+	if err != nil {
+		return nil, nil, outcomeError(ctx, p, mark, EndpointBatchGet, err)
+	}
+	call, err := p.WaitCall(ctx, func(c NetCall) bool {
+		return c.Seq > mark && c.Endpoint == EndpointBatchGet && listsUser(c.RequestBody, room)
+	})
+	if err != nil {
+		// The app may have answered from what it holds without a request;
+		// its promise then carries the entry.
+		if entry := promisedEntry(raw); entry != nil {
+			return decodeRoom(entry)
+		}
+		return nil, nil, outcomeError(ctx, p, mark, EndpointBatchGet, err)
+	}
+	if err := CheckAnswer(EndpointBatchGet, call); err != nil {
+		return nil, nil, err
+	}
+	var ans struct {
+		ContactList []json.RawMessage `json:"ContactList"`
+	}
+	if err := json.Unmarshal(call.ResponseBody, &ans); err != nil {
+		return nil, nil, &HTTPError{Op: EndpointBatchGet, Text: err.Error()}
+	}
+	for _, entry := range ans.ContactList {
+		if requestField(entry, "UserName") == room {
+			return decodeRoom(entry)
+		}
+	}
+	return nil, nil, &RetError{Op: EndpointBatchGet, Ret: RetOK, Why: "but the answer does not list " + room}
+}
+
+func promisedEntry(raw json.RawMessage) json.RawMessage {
+	var r struct {
+		Contact json.RawMessage `json:"contact"`
+	}
+	if json.Unmarshal(raw, &r) != nil || len(r.Contact) == 0 || string(r.Contact) == "null" {
+		return nil
+	}
+	return r.Contact
+}
+
+func decodeRoom(entry json.RawMessage) (*Contact, json.RawMessage, error) {
+	var c Contact
+	if err := json.Unmarshal(entry, &c); err != nil {
+		return nil, nil, &HTTPError{Op: EndpointBatchGet, Text: "the group entry is not what the app expects: " + err.Error()}
+	}
+	return &c, entry, nil
+}
+
+// listsUser reports whether a batch-get request body lists userName.
+func listsUser(body json.RawMessage, userName string) bool {
+	var req struct {
+		List []struct {
+			UserName string `json:"UserName"`
+		} `json:"List"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return false
+	}
+	for _, u := range req.List {
+		if u.UserName == userName {
+			return true
+		}
+	}
+	return false
+}
+
+// requestField returns a top-level string field of a JSON object, or "".
+func requestField(body json.RawMessage, field string) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(m[field], &s) != nil {
+		return ""
+	}
+	return s
+}
+
+func queryParam(rawURL, name string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get(name)
+}
+
+func abbreviate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,24 @@
+package scripts
+
+import _ "embed"
+
+// The scripts of WeChat operations. Each Source is one JavaScript function
+// expression taking its arguments as JSON values.
+var (
+	//go:embed contacts.js
+	contactsSource string
+	//go:embed read_room.js
+	readRoomSource string
+	//go:embed service_info.js
+	serviceInfoSource string
+
+	// Contacts waits for the app's contact list and returns the self user,
+	// friends and groups as plain JSON (see contacts.js).
+	Contacts = Script{Name: "contacts", Source: contactsSource}
+	// ReadRoom asks the app to batch-get one room contact, the way the app
+	// reads a group it has just created (see read_room.js).
+	ReadRoom = Script{Name: "readRoom", Source: readRoomSource}
+	// ServiceInfo describes one injector service, its methods with their
+	// arity and its other fields, without calling it (see service_info.js).
+	ServiceInfo = Script{Name: "serviceInfo", Source: serviceInfoSource}
+)
