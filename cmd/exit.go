@@ -1,0 +1,102 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/sandbox"
+)
+
+// Exit codes, one per error class; README.md documents them.
+const (
+	ExitOK             = 0
+	ExitUnexpected     = 1
+	ExitUsage          = 2 // bad usage or input; nothing was sent
+	ExitNotLoggedIn    = 3 // no session or it expired: run wxctl login
+	ExitLoginBlocked   = 4 // the account may not use web WeChat (1203)
+	ExitRateLimited    = 5 // Ret 1 or 1205
+	ExitRefused        = 6 // any other Ret, or an HTTP failure of the call
+	ExitBrowser        = 7 // no Chrome, not the web app, a service missing
+	ExitUnknownOutcome = 8 // timed out: the change may or may not have happened
+	ExitInterrupted    = 130
+)
+
+// usageError marks errors in how wxctl was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// ExitCode maps an error returned by the app to its exit code.
+func ExitCode(err error) int {
+	var usage usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &usage), errors.Is(err, browser.ErrBadInput):
+		return ExitUsage
+	case errors.Is(err, browser.ErrOutcomeUnknown):
+		return ExitUnknownOutcome
+	case errors.Is(err, browser.ErrNotLoggedIn):
+		return ExitNotLoggedIn
+	case errors.Is(err, browser.ErrLoginBlocked):
+		return ExitLoginBlocked
+	case errors.Is(err, browser.ErrRateLimited):
+		return ExitRateLimited
+	case errors.Is(err, browser.ErrRefused):
+		return ExitRefused
+	case isBrowserProblem(err):
+		return ExitBrowser
+	case errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	case errors.Is(err, context.DeadlineExceeded):
+		return ExitUnknownOutcome
+	}
+	return ExitUnexpected
+}
+
+func isBrowserProblem(err error) bool {
+	for _, target := range []error{
+		browser.ErrNoBrowser, browser.ErrNoDisplay, browser.ErrProfileInUse,
+		browser.ErrAppNotReady, browser.ErrBrowserGone, browser.ErrPageClosed, browser.ErrNavigated,
+		browser.ErrServiceMissing,
+		sandbox.ErrAngularMissing,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	var script *browser.ScriptError
+	return errors.As(err, &script)
+}
+
+// hint is the "what to do" that follows an error's message, by class.
+func hint(code int) string {
+	switch code {
+	case ExitNotLoggedIn:
+		return "log in first: wxctl login"
+	case ExitRateLimited:
+		return "WeChat limits this strictly; wait (minutes to an hour) before trying again"
+	case ExitUnknownOutcome:
+		return "check in WeChat whether it happened before trying again, or raise --timeout"
+	case ExitInterrupted:
+		return ""
+	}
+	return ""
+}
+
+// errorLine is the one line printed on stderr for a failed command.
+func errorLine(err error) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	if h := hint(ExitCode(err)); h != "" && !strings.Contains(msg, h) {
+		msg += " (" + h + ")"
+	}
+	return "wxctl: " + msg
+}
