@@ -7,5 +7,6 @@ var roomCommand = &cli.Command{
 	Usage: "create and manage groups (chat rooms)",
 	Subcommands: []*cli.Command{
 		roomCreateCommand,
+		roomInfoCommand, roomAddCommand, roomRemoveCommand, roomTopicCommand, roomQuitCommand,
 	},
 }
