@@ -1,0 +1,199 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+var (
+	junitFlag = &cli.StringFlag{
+		Name:    "junit",
+		Usage:   "also write the results as JUnit XML to `FILE` (GitHub Actions, GitLab and Jenkins show it natively)",
+		EnvVars: []string{"WXCTL_JUNIT"},
+	}
+	artifactsFlag = &cli.StringFlag{
+		Name: "artifacts",
+		Usage: "for each failed check, write into `DIR`/NN-check-name/ its result, the page's JavaScript errors " +
+			"(console.log), the app's API calls with secrets redacted (network.json) and a screenshot",
+		EnvVars: []string{"WXCTL_ARTIFACTS"},
+	}
+	// smokeTimeoutFlag is smoke's --timeout: a run is many short checks,
+	// each with its own timeout from the plan, so the whole run gets more
+	// time than one operation of the other commands.
+	smokeTimeoutFlag = &cli.DurationFlag{
+		Name:    "timeout",
+		Usage:   "how long the whole run may take once the browser runs; checks not done by then fail or are skipped (each check has its own timeout in the plan)",
+		Value:   10 * time.Minute,
+		EnvVars: []string{"WXCTL_TIMEOUT"},
+	}
+)
+
+var smokeCommand = &cli.Command{
+	Name:      "smoke",
+	Usage:     "run a plan of checks against web WeChat (or the sandbox) and report for CI",
+	ArgsUsage: "PLAN.yaml",
+	Description: `Runs the named checks of a YAML plan in order, in one browser session, to
+catch the day web WeChat changes under you: a service renamed, a method's
+signature or behaviour changed, a request field dropped, the page blocked.
+A check runs even when an earlier one failed, unless it needs: it.
+
+Plan:
+   name: sandbox contract         # optional; the file name otherwise
+   url: https://wx.qq.com/        # optional; --url and --sandbox win over it
+   timeout: 20s                   # optional; each check's default (30s)
+   checks:
+     - name: page is web WeChat   # unique; needs: and reports use it
+       type: ready                # the first ready check opens the page
+     - name: chatroomFactory
+       type: service
+       service: chatroomFactory
+       methods: [create/1, addMember/3, delMember/2, modTopic/2, quit]
+       needs: [page is web WeChat]
+     - name: session
+       type: logged-in            # want: false for a logged-out page
+     - name: create a group
+       type: call
+       service: chatroomFactory
+       method: create
+       args: [[{UserName: {member: Rain1ove}}, {UserName: {member: 迴焘願點}}]]
+       expect:
+         - BaseResponse.Ret in [0, -2013]
+         - ChatRoomName matches ^@@
+     - name: create request
+       type: network
+       endpoint: webwxcreatechatroom
+       schema: [create-request, create-response]
+     - name: session flag
+       type: eval
+       expr: typeof window.MMCgi.isLogin
+       equals: boolean
+
+Check fields: every check has name, type, and optionally timeout and needs.
+   service:   service, methods (NAME or NAME/ARITY), fields
+   logged-in: want (true or false; default true)
+   call:      service, method, args, resolved (true/false), expect, wait (true:
+              call again until expect holds, for reads of state that comes later)
+   network:   endpoint (NAME or NAME?k=v), query, after (a check: only requests
+              made after it began), status (default 200), schema (ready-made:
+              create-request, create-response, batchget-request,
+              batchget-response), request, response (PATH: TYPE mappings)
+   eval:      expr, equals, resolved, expect, wait
+In args, {member: NAME} is a friend's UserName found as --member finds it, and
+{result: CHECK, path: PATH} a value from an earlier call or eval check.
+Assertions (expect): "PATH OP VALUE" or {path: PATH, OP: VALUE, …} with OP
+equals, in, exists, matches (a regular expression), type. Paths:
+BaseResponse.Ret, MemberList[0].UserName, MemberList[-1], MemberList[].UserName
+(every element), $ (the whole value). Types: string, number, integer, bool,
+object, array, null, any; a|b for either; a trailing ? for may be absent.
+
+Exit codes: 0 every check passed, 1 a check failed, 2 the plan is invalid
+(file:line: reason), 7 the browser or the page could not be reached.
+
+Examples:
+   wxctl smoke --sandbox testdata/smoke/sandbox-contract.yaml
+   wxctl smoke --junit smoke.xml --artifacts smoke-artifacts testdata/smoke/real-site.yaml`,
+	Flags:  smokeFlags(),
+	Action: runSmoke,
+}
+
+// smokeFlags are the report flags, smoke's own --timeout, and the flags
+// that choose the browser and the page. The log-in flags are left out: a
+// smoke run checks the session the profile has (a logged-in check says
+// whether there is one) and never logs in.
+func smokeFlags() []cli.Flag {
+	return []cli.Flag{
+		junitFlag, artifactsFlag, smokeTimeoutFlag, jsonFlag, captureFlag,
+		chromeFlag, showFlag, remoteFlag, chromeFlagFlag, profileFlag, urlFlag, sandboxFlag, angularFlag,
+	}
+}
+
+// checksFailedError is the outcome of a run in which checks failed, or did
+// not run for lack of time. ExitCode maps it to 1 as any unclassified error.
+type checksFailedError struct {
+	failed, notRun, total int
+}
+
+func (e *checksFailedError) Error() string {
+	msg := fmt.Sprintf("%d of %d checks failed", e.failed, e.total)
+	if e.notRun > 0 {
+		msg += fmt.Sprintf(", %d not run: the run's --timeout ran out", e.notRun)
+	}
+	return msg
+}
+
+func runSmoke(c *cli.Context) error {
+	if c.NArg() != 1 {
+		for _, a := range c.Args().Slice()[min(1, c.NArg()):] {
+			if strings.HasPrefix(a, "-") {
+				// urfave/cli stops reading flags at the first argument.
+				return usagef("flags go before the plan file: wxctl smoke %s %s", a, c.Args().First())
+			}
+		}
+		return usagef("smoke takes one plan file (wxctl smoke [flags] PLAN.yaml), got %d arguments", c.NArg())
+	}
+	plan, err := readPlan(c.Args().First())
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	s, target, err := startSmokeSession(c, plan)
+	if ExitCode(err) == ExitUsage {
+		return err // flags that do not go together: there is no run to report
+	}
+	r := newSmokeRun(plan, target)
+	r.artifacts = c.String(artifactsFlag.Name)
+	var text *textReport
+	if !c.Bool(jsonFlag.Name) {
+		text = newTextReport(w, plan, target)
+	}
+	done := func(res *checkResult) {
+		if text != nil {
+			text.check(res)
+		}
+	}
+	var runErr error
+	if err != nil {
+		// No browser or no page: nothing can run, but CI still gets its
+		// report, every check skipped with the reason.
+		r.skipAll("not run: "+err.Error(), done)
+		runErr = err
+	} else {
+		defer s.Close()
+		r.page = s.page
+		runErr = r.run(s.ctx, done)
+	}
+	n := r.counts()
+	switch {
+	case err == nil && r.fatal == nil && errors.Is(runErr, context.DeadlineExceeded) && c.Context.Err() == nil:
+		runErr = &checksFailedError{failed: n.failed, notRun: r.timedOut(), total: len(r.ordered)}
+	case runErr == nil && n.failed > 0:
+		runErr = &checksFailedError{failed: n.failed, total: len(r.ordered)}
+	}
+	if text != nil {
+		text.summary(r)
+	} else if werr := writeJSON(w, newSmokeJSON(r, runErr)); werr != nil && runErr == nil {
+		runErr = werr
+	}
+	if path := c.String(junitFlag.Name); path != "" {
+		if werr := writeJUnit(path, r, runErr); werr != nil && runErr == nil {
+			runErr = werr
+		}
+	}
+	return runErr
+}
+
+// skipAll records every check as skipped for why: the run could not start.
+func (r *smokeRun) skipAll(why string, done func(*checkResult)) {
+	r.started = time.Now()
+	for _, c := range r.plan.Checks {
+		res := &checkResult{check: c, status: statusSkip, message: why}
+		r.results[c.Name] = res
+		r.ordered = append(r.ordered, res)
+		done(res)
+	}
+}

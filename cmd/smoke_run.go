@@ -1,0 +1,336 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/wxctl/wxctl/browser"
+)
+
+// Statuses of a check.
+const (
+	statusPass = "pass"
+	statusFail = "fail"
+	statusSkip = "skip"
+)
+
+// checkResult is how one check of a run ended.
+type checkResult struct {
+	check     *Check
+	status    string
+	duration  time.Duration
+	message   string          // what it found, why it failed or why it was skipped
+	value     json.RawMessage // a call's or eval's result
+	mark      int             // the page's last request when the check began
+	artifacts []string        // files written for a failed check
+}
+
+// smokeRun is one run of a plan on one page.
+type smokeRun struct {
+	plan    *Plan
+	page    *browser.Page
+	url     string
+	opened  bool
+	results map[string]*checkResult
+	ordered []*checkResult
+	names   argResolver
+	// fatal ends the run: the browser or the page could not be reached.
+	// The checks after it are skipped and wxctl exits 7.
+	fatal     error
+	artifacts string // --artifacts directory, "" for none
+	started   time.Time
+	duration  time.Duration
+}
+
+func newSmokeRun(plan *Plan, url string) *smokeRun {
+	return &smokeRun{plan: plan, url: url, results: map[string]*checkResult{}}
+}
+
+// run runs the checks in plan order and calls done after each. A check runs
+// unless one it depends on did not pass; a failure does not stop the
+// others. It returns the error that ended the run early, if any.
+func (r *smokeRun) run(ctx context.Context, done func(*checkResult)) error {
+	r.started = time.Now()
+	defer func() { r.duration = time.Since(r.started) }()
+	for _, c := range r.plan.Checks {
+		res := &checkResult{check: c}
+		r.results[c.Name] = res
+		r.ordered = append(r.ordered, res)
+		why := r.notRunnable(ctx, c)
+		if why == "" && c.Type != checkReady && !r.opened {
+			why = r.openFirst(ctx)
+		}
+		if why != "" {
+			res.status, res.message = statusSkip, why
+		} else {
+			r.runCheck(ctx, res)
+		}
+		done(res)
+	}
+	if r.fatal == nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return r.fatal
+}
+
+// notRunnable says why c cannot run, or "".
+func (r *smokeRun) notRunnable(ctx context.Context, c *Check) string {
+	switch {
+	case r.fatal != nil:
+		return "not run: " + r.fatal.Error()
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return notRunTimeout
+	case ctx.Err() != nil:
+		return "not run: interrupted"
+	}
+	for _, d := range c.deps() {
+		if dep := r.results[d]; dep.status != statusPass {
+			verb := "failed"
+			if dep.status == statusSkip {
+				verb = "was skipped"
+			}
+			return fmt.Sprintf("needs %q, which %s", d, verb)
+		}
+	}
+	return ""
+}
+
+// notRunTimeout is why the checks after the run's deadline are skipped.
+const notRunTimeout = "not run: the run's --timeout ran out"
+
+// timedOut counts the checks skipped for the run's deadline.
+func (r *smokeRun) timedOut() int {
+	n := 0
+	for _, res := range r.ordered {
+		if res.message == notRunTimeout {
+			n++
+		}
+	}
+	return n
+}
+
+// openFirst opens the page before the first check when the plan does not
+// begin with a ready check. Then the plan asked nothing about the page
+// itself, so a page that does not become web WeChat is an unreachable page
+// (exit 7), not a failed check. It returns why the check cannot run, or "".
+func (r *smokeRun) openFirst(ctx context.Context) string {
+	octx, cancel := context.WithTimeout(ctx, r.plan.Timeout)
+	defer cancel()
+	if err := r.open(octx); err != nil {
+		r.fatal = err
+		return "not run: " + err.Error()
+	}
+	return ""
+}
+
+// runCheck runs one check within its timeout and records the outcome.
+func (r *smokeRun) runCheck(ctx context.Context, res *checkResult) {
+	c := res.check
+	cctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	if r.page != nil {
+		res.mark = r.page.LastSeq()
+	}
+	start := time.Now()
+	err := c.spec.run(cctx, r, res)
+	res.duration = time.Since(start)
+	if err == nil {
+		res.status = statusPass
+		return
+	}
+	res.status, res.message = statusFail, err.Error()
+	if errors.Is(err, context.DeadlineExceeded) && cctx.Err() != nil && ctx.Err() == nil {
+		res.message = fmt.Sprintf("timed out after %s (the check's timeout): %s", c.Timeout, res.message)
+	}
+	if errors.Is(err, browser.ErrBrowserGone) || errors.Is(err, browser.ErrPageClosed) {
+		r.fatal = err
+	}
+	if r.artifacts != "" && r.page != nil {
+		r.saveArtifacts(ctx, res)
+	}
+}
+
+// open navigates the page to the plan's URL and waits for the app. A page
+// that does not load at all ends the run (exit 7); one that loads but is
+// not web WeChat fails the ready check that opened it.
+func (r *smokeRun) open(ctx context.Context) error {
+	r.opened = true // once: later checks look at whatever the page became
+	err := r.page.Open(ctx, r.url)
+	var notApp *browser.NotAppError
+	if (errors.As(err, &notApp) && notApp.NavError != "") || errors.Is(err, browser.ErrBrowserGone) {
+		r.fatal = err
+	}
+	return err
+}
+
+// resolveArgs replaces the references in call arguments: {member: NAME}
+// by the friend's UserName (see argResolver) and {result: CHECK, path: P}
+// by that value of an earlier check's result.
+func (r *smokeRun) resolveArgs(ctx context.Context, v any) (any, error) {
+	r.names.page = r.page
+	return r.names.resolve(ctx, v, func(ref resultRef) (any, error) { return r.resultValue(ref) })
+}
+
+// resultValue reads a value out of an earlier check's result: one value,
+// or the list of them for a path with [].
+func (r *smokeRun) resultValue(ref resultRef) (any, error) {
+	var doc any
+	if err := json.Unmarshal(r.results[ref.Check].value, &doc); err != nil {
+		return nil, fmt.Errorf("{result: %s}: the result is not JSON: %w", ref.Check, err)
+	}
+	var values []any
+	fanOut := false
+	for _, st := range ref.Path.steps {
+		fanOut = fanOut || st.kind == stepEach
+	}
+	for _, f := range ref.Path.eval(doc) {
+		if !f.ok {
+			if fanOut {
+				continue
+			}
+			return nil, fmt.Errorf("{result: %s, path: %s}: %s", ref.Check, ref.Path, f.why)
+		}
+		values = append(values, f.value)
+	}
+	if fanOut {
+		return values, nil
+	}
+	return values[0], nil
+}
+
+// saveArtifacts writes what a person needs to see why a check failed
+// without rerunning: the check's result, the app's recorded API calls
+// (secrets redacted), the page's errors and a screenshot, into
+// DIR/NN-check-name/.
+func (r *smokeRun) saveArtifacts(ctx context.Context, res *checkResult) {
+	dir := filepath.Join(r.artifacts, fmt.Sprintf("%02d-%s", len(r.ordered), slug(res.check.Name)))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		res.message += fmt.Sprintf(" (artifacts: %v)", err)
+		return
+	}
+	var errs []error
+	save := func(name string, data []byte) {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			errs = append(errs, err)
+			return
+		}
+		res.artifacts = append(res.artifacts, path)
+	}
+	if b, err := json.MarshalIndent(newCheckJSON(res), "", "  "); err == nil {
+		save("result.json", append(browser.Redact(b), '\n'))
+	}
+	network := filepath.Join(dir, "network.json")
+	if err := writeCapture(network, r.page.Calls()); err != nil {
+		errs = append(errs, err)
+	} else {
+		res.artifacts = append(res.artifacts, network)
+	}
+	save("console.log", browser.Redact([]byte(consoleLog(r.page))))
+	// The screenshot needs the page's own chromedp context, which package
+	// browser keeps to itself; it is taken when the page offers it.
+	if shooter, ok := any(r.page).(interface {
+		Screenshot(context.Context) ([]byte, error)
+	}); ok {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		png, err := shooter.Screenshot(sctx)
+		cancel()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("screenshot: %w", err))
+		} else {
+			save("screenshot.png", png)
+		}
+	}
+	if len(errs) > 0 {
+		res.message += fmt.Sprintf(" (artifacts: %v)", errors.Join(errs...))
+	}
+}
+
+// consoleLog is the page's console, then its uncaught exceptions.
+func consoleLog(p *browser.Page) string {
+	var b strings.Builder
+	b.WriteString("# console messages of the page, oldest first\n")
+	for _, m := range p.Console() {
+		fmt.Fprintf(&b, "%s  %-7s %s\n", m.Time.Format(time.RFC3339Nano), m.Type, m.Text)
+	}
+	b.WriteString("# uncaught JavaScript exceptions in the page, oldest first\n")
+	for _, e := range p.Exceptions() {
+		fmt.Fprintf(&b, "%s  %s", e.Time.Format(time.RFC3339Nano), e.Message)
+		if e.URL != "" {
+			fmt.Fprintf(&b, "  (%s:%d:%d)", e.URL, e.Line+1, e.Column+1)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// slug makes a check name usable as a directory name.
+func slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.TrimSuffix(clip(b.String(), 40), "…")
+	s = strings.Trim(s, "-")
+	if s == "" {
+		return "check"
+	}
+	return s
+}
+
+// startSmokeSession is openSession up to the new tab: smoke opens the page
+// in its first check, so that a page that is not web WeChat is a failed
+// ready check with a report, not an error before any check; and it neither
+// requires nor watches a session: a logged-in check looks at that. The URL
+// is --sandbox's, else --url when given, else the plan's.
+func startSmokeSession(c *cli.Context, plan *Plan) (s *session, target string, err error) {
+	s = &session{capture: c.String(captureFlag.Name)}
+	defer func() {
+		if err != nil {
+			s.Close()
+			s = nil
+		}
+	}()
+	target = c.String(urlFlag.Name)
+	if !c.IsSet(urlFlag.Name) && plan.URL != "" {
+		target = plan.URL
+	}
+	useSandbox := c.Bool(sandboxFlag.Name)
+	if useSandbox {
+		if s.sandbox, err = newSandbox(c, true); err != nil {
+			return s, target, err
+		}
+		if target, err = s.sandbox.Start("127.0.0.1:0"); err != nil {
+			return s, target, fmt.Errorf("starting the sandbox: %w", err)
+		}
+	}
+	opts, err := browserOptions(c, useSandbox)
+	if err != nil {
+		return s, target, err
+	}
+	if s.browser, err = browser.Start(c.Context, opts...); err != nil {
+		return s, target, err
+	}
+	if s.page, err = s.browser.NewPage(c.Context); err != nil {
+		return s, target, err
+	}
+	s.url = target
+	s.ctx, s.cancel = context.WithTimeout(c.Context, c.Duration(smokeTimeoutFlag.Name))
+	return s, target, nil
+}
