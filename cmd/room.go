@@ -6,7 +6,7 @@ var roomCommand = &cli.Command{
 	Name:  "room",
 	Usage: "create and manage groups (chat rooms)",
 	Subcommands: []*cli.Command{
-		roomCreateCommand,
+		roomCreateCommand, roomBatchCommand,
 		roomInfoCommand, roomAddCommand, roomRemoveCommand, roomTopicCommand, roomQuitCommand,
 	},
 }

@@ -1,0 +1,270 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Journal records: an intent before every create, a result after every
+// call whose outcome matters. See README.md for the format.
+const (
+	recordIntent = "intent"
+	recordResult = "result"
+)
+
+// Result statuses. created and found are final: the group exists with its
+// topic. untitled: it exists, its topic is not set yet. unknown: the answer
+// was never seen, so it may or may not exist. The others say the group was
+// not made: refused (WeChat said no), rate-limited (Ret 1 or 1205),
+// not-logged-in (the session had ended), absent (a look-up after an unknown
+// outcome found no such group).
+const (
+	statusCreated     = "created"
+	statusFound       = "found"
+	statusUntitled    = "untitled"
+	statusUnknown     = "unknown"
+	statusRefused     = "refused"
+	statusRateLimited = "rate-limited"
+	statusLoggedOut   = "not-logged-in"
+	statusAbsent      = "absent"
+)
+
+// journalRecord is one line of the journal.
+type journalRecord struct {
+	Type    string   `json:"type"`
+	Topic   string   `json:"topic"`
+	Members []string `json:"members"` // as the plan names them
+	// UserNames are the members' UserNames in the login session of the
+	// record (they change at every login), for the record only.
+	UserNames    []string  `json:"userNames,omitempty"`
+	Attempt      int       `json:"attempt,omitempty"` // intent: 1 for the group's first create, 2 for the next…
+	Status       string    `json:"status,omitempty"`  // result
+	ChatRoomName string    `json:"chatRoomName,omitempty"`
+	Ret          *int      `json:"ret,omitempty"` // WeChat's BaseResponse.Ret, when it answered
+	Error        string    `json:"error,omitempty"`
+	Time         time.Time `json:"time"`
+}
+
+// batchJournal is the journal file, open for appending and locked against
+// a second wxctl on the same plan. Every record is on disk (fsync) before
+// append returns: a create is sent only after its intent is, so that no
+// group is ever made without a line saying so.
+type batchJournal struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+}
+
+// errJournalInUse means another wxctl works through the same journal: two
+// at once could both create the same group.
+var errJournalInUse = errors.New("the journal is in use by another wxctl")
+
+// openBatchJournal opens (or creates) the journal at path, locks it and
+// returns its records. A last line cut short by a crash or a power cut is
+// dropped from the file; a damaged line before the last is an error, for a
+// person to look at.
+func openBatchJournal(path string) (*batchJournal, []journalRecord, error) {
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the journal: %w", err)
+	}
+	j := &batchJournal{path: path, f: f}
+	records, err := j.load(errors.Is(statErr, fs.ErrNotExist))
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return j, records, nil
+}
+
+func (j *batchJournal) load(created bool) ([]journalRecord, error) {
+	if err := lockFile(j.f); err != nil {
+		return nil, fmt.Errorf("%s: %w (%v): wait for it to finish, or stop it", j.path, errJournalInUse, err)
+	}
+	data, err := io.ReadAll(j.f)
+	if err != nil {
+		return nil, fmt.Errorf("reading the journal: %w", err)
+	}
+	records, keep, err := parseJournal(j.path, data)
+	if err != nil {
+		return nil, err
+	}
+	if keep < len(data) {
+		// The torn tail goes, or the next record would be glued to it.
+		if err := j.f.Truncate(int64(keep)); err != nil {
+			return nil, fmt.Errorf("cutting the torn last line of the journal: %w", err)
+		}
+	}
+	if _, err := j.f.Seek(int64(keep), io.SeekStart); err != nil {
+		return nil, fmt.Errorf("reading the journal: %w", err)
+	}
+	if keep > 0 && data[keep-1] != '\n' {
+		// A whole record whose newline was lost.
+		if _, err := j.f.Write([]byte{'\n'}); err != nil {
+			return nil, fmt.Errorf("writing the journal: %w", err)
+		}
+	}
+	if err := j.f.Sync(); err != nil {
+		return nil, fmt.Errorf("writing the journal: %w", err)
+	}
+	if created {
+		// The new file's name must survive a power cut as well as its data.
+		if err := syncDir(filepath.Dir(j.path)); err != nil {
+			return nil, fmt.Errorf("writing the journal: %w", err)
+		}
+	}
+	return records, nil
+}
+
+// readBatchJournal reads the records of the journal at path without
+// opening it for writing (for --dry-run); no file means no records.
+func readBatchJournal(path string) ([]journalRecord, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the journal: %w", err)
+	}
+	records, _, err := parseJournal(path, data)
+	return records, err
+}
+
+// parseJournal decodes the JSON lines of a journal. It returns the records
+// and how many bytes of data hold them: a last line that does not decode
+// (a write cut short) is not kept.
+func parseJournal(path string, data []byte) ([]journalRecord, int, error) {
+	var records []journalRecord
+	pos := 0
+	for n := 1; pos < len(data); n++ {
+		line, rest, complete := bytes.Cut(data[pos:], []byte{'\n'})
+		var r journalRecord
+		err := json.Unmarshal(line, &r)
+		if err == nil && (r.Type == recordIntent || r.Type == recordResult) && r.Topic != "" {
+			records = append(records, r)
+		} else if len(bytes.TrimSpace(line)) > 0 {
+			if !complete || len(bytes.TrimSpace(rest)) == 0 {
+				return records, pos, nil // the torn last line
+			}
+			return nil, 0, fmt.Errorf("%s:%d: the journal is damaged (%s): move it aside to start over, "+
+				"or remove the line if you know what it held", path, n, journalLineError(err))
+		}
+		pos += len(line)
+		if complete {
+			pos++
+		}
+	}
+	return records, pos, nil
+}
+
+func journalLineError(err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return "not a journal record"
+}
+
+// append writes one record and waits until it is on disk.
+func (j *batchJournal) append(r journalRecord) error {
+	if r.Time.IsZero() {
+		r.Time = time.Now().UTC()
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("writing the journal %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("writing the journal %s to disk: %w", j.path, err)
+	}
+	return nil
+}
+
+// Close unlocks and closes the journal.
+func (j *batchJournal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.f.Close() // closing releases the lock
+}
+
+// syncDir flushes a directory's entries to disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// journalState is what the journal says about one topic.
+type journalState struct {
+	attempts int            // intents written: creates sent, or about to be
+	last     *journalRecord // the last record, intent or result
+	done     *journalRecord // the final result (created or found), if any
+}
+
+// journalStates sums up the records by topic.
+func journalStates(records []journalRecord) map[string]*journalState {
+	out := make(map[string]*journalState)
+	for i := range records {
+		r := &records[i]
+		st := out[r.Topic]
+		if st == nil {
+			st = &journalState{}
+			out[r.Topic] = st
+		}
+		st.last = r
+		switch {
+		case r.Type == recordIntent:
+			st.attempts++
+		case r.Status == statusCreated || r.Status == statusFound:
+			st.done = r
+		}
+	}
+	return out
+}
+
+// next is what a run must do for the topic: nothing (its group exists),
+// look it up first (a create was sent whose outcome nobody saw, or the
+// group was made without its topic), or create it.
+func (st *journalState) next() itemState {
+	switch {
+	case st == nil:
+		return stateCreate
+	case st.done != nil:
+		return stateDone
+	case st.last.Type == recordIntent:
+		return stateLookup
+	}
+	switch st.last.Status {
+	case statusUnknown, statusUntitled:
+		return stateLookup
+	}
+	return stateCreate
+}
+
+// intentTimes returns when the creates were sent, oldest first, for the
+// pacing of a resumed run.
+func intentTimes(records []journalRecord) []time.Time {
+	var out []time.Time
+	for _, r := range records {
+		if r.Type == recordIntent {
+			out = append(out, r.Time)
+		}
+	}
+	return out
+}

@@ -1,0 +1,290 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/wxctl/wxctl/browser"
+)
+
+// batchProgress is told how a run goes. Its methods are safe for concurrent
+// use.
+type batchProgress interface {
+	// begin starts the display with every item, those done earlier
+	// included; spacing is the least time between creates.
+	begin(items []*batchItem, spacing time.Duration)
+	// wait says that the next step waits d, and why.
+	wait(d time.Duration, why string)
+	// note says something a person should know on the way.
+	note(format string, args ...any)
+	// settled says that an item is done or failed in this run.
+	settled(it *batchItem)
+	// end stops the display.
+	end()
+}
+
+// batchReporter shows a run on stderr (a progress bar on a terminal, plain
+// lines elsewhere, as in CI logs) and, with --json, writes one JSON line
+// per group on stdout as each settles.
+type batchReporter struct {
+	mu      sync.Mutex
+	w       io.Writer                // stderr
+	bar     *progressbar.ProgressBar // nil: plain lines
+	jsonw   io.Writer                // nil without --json
+	total   int
+	done    int // done, earlier runs included
+	failed  int
+	settles int // items settled in this run, for the pace seen
+	start   time.Time
+	spacing time.Duration
+	until   time.Time // the current wait's end
+	why     string
+	stop    chan struct{}
+	stopped chan struct{}
+}
+
+// newBatchReporter shows progress on errw, as a bar when errw is a
+// terminal; jsonw, when not nil, gets the JSON lines.
+func newBatchReporter(errw, jsonw io.Writer) *batchReporter {
+	r := &batchReporter{w: errw, jsonw: jsonw}
+	if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		r.bar = progressbar.NewOptions(1,
+			progressbar.OptionSetWriter(errw),
+			progressbar.OptionSetWidth(24),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionSetPredictTime(false), // our ETA knows the pacing
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return r
+}
+
+// redrawEvery is how often the bar's countdown and ETA are redrawn.
+const redrawEvery = time.Second
+
+func (r *batchReporter) begin(items []*batchItem, spacing time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.total, r.spacing, r.start = len(items), spacing, time.Now()
+	var notes []string
+	for _, it := range items {
+		if it.state == stateDone {
+			r.done++
+			r.writeJSON(newBatchGroupJSON(it))
+			if it.reason != "" {
+				notes = append(notes, fmt.Sprintf("%q: %s", it.Topic, it.reason))
+			}
+		}
+	}
+	left := r.total - r.done
+	msg := fmt.Sprintf("%s: %d done earlier, %d to go", quantity(r.total, "group"), r.done, left)
+	if spacing > 0 && left > 0 {
+		msg += fmt.Sprintf("; one create every %s at most: about %s", spacing, (time.Duration(left-1) * spacing).Round(time.Second))
+	}
+	r.line(msg)
+	for _, n := range notes {
+		r.line(n)
+	}
+	if r.bar != nil {
+		r.bar.ChangeMax(r.total)
+		_ = r.bar.Set(r.done)
+		r.redraw()
+		r.stop, r.stopped = make(chan struct{}), make(chan struct{})
+		go r.ticker()
+	}
+}
+
+// ticker redraws the bar every redrawEvery, for the countdown of a wait.
+func (r *batchReporter) ticker() {
+	defer close(r.stopped)
+	t := time.NewTicker(redrawEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+			r.mu.Lock()
+			r.redraw()
+			r.mu.Unlock()
+		}
+	}
+}
+
+func (r *batchReporter) wait(d time.Duration, why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.until, r.why = time.Now().Add(d), why
+	if r.bar != nil {
+		r.redraw()
+		return
+	}
+	// Short waits (a sandbox run) would flood the log, and a back-off was
+	// told with its Ret already.
+	if d >= time.Second && !strings.HasPrefix(why, backingOff) {
+		r.line(fmt.Sprintf("waiting %s: %s", d.Round(time.Second), why))
+	}
+}
+
+func (r *batchReporter) note(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.line(fmt.Sprintf(format, args...))
+}
+
+func (r *batchReporter) settled(it *batchItem) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.settles++
+	if it.state == stateDone {
+		r.done++
+	} else {
+		r.failed++
+	}
+	r.line(fmt.Sprintf("[%d/%d] %s", r.done+r.failed, r.total, settledText(it)))
+	r.writeJSON(newBatchGroupJSON(it))
+	if r.bar != nil {
+		_ = r.bar.Set(r.done + r.failed)
+		r.redraw()
+	}
+}
+
+// settledText tells how an item ended, for people.
+func settledText(it *batchItem) string {
+	if it.state == stateFailed {
+		return fmt.Sprintf("FAILED %q: %s", it.Topic, it.reason)
+	}
+	s := fmt.Sprintf("%s %q: %s", it.how, it.Topic, browser.ShortUserName(it.room))
+	switch {
+	case it.how == statusFound:
+		s += " (made by a create whose answer was lost)"
+	case it.flagged:
+		s += " (Ret -2013, which the app counts as success)"
+	}
+	return s
+}
+
+func (r *batchReporter) end() {
+	if r.stop != nil {
+		close(r.stop)
+		<-r.stopped
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.bar != nil {
+		_ = r.bar.Exit()
+		_ = r.bar.Clear()
+	}
+}
+
+// line prints one line, above the bar when there is one. The caller holds
+// r.mu.
+func (r *batchReporter) line(s string) {
+	if r.bar == nil {
+		fmt.Fprintln(r.w, s)
+		return
+	}
+	_, _ = progressbar.Bprintln(r.bar, s)
+	r.redraw()
+}
+
+// redraw shows the counts, the current wait and the ETA in the bar's
+// description. The caller holds r.mu.
+func (r *batchReporter) redraw() {
+	if r.bar == nil {
+		return
+	}
+	left := r.total - r.done - r.failed
+	desc := fmt.Sprintf("done %d · failed %d · left %d", r.done, r.failed, left)
+	w := time.Until(r.until)
+	if w > 0 {
+		desc += fmt.Sprintf(" · waiting %s (%s)", w.Round(time.Second), r.why)
+	}
+	if eta := r.eta(left, w); eta > 0 {
+		desc += " · ETA " + eta.Round(time.Second).String()
+	}
+	r.bar.Describe(desc)
+}
+
+// eta is the time the left items need at the pace allowed or, when the
+// run goes slower, at the pace seen; a wait under way stands for the next
+// item's share.
+func (r *batchReporter) eta(left int, waiting time.Duration) time.Duration {
+	per := r.spacing
+	if r.settles > 0 {
+		per = max(per, time.Since(r.start)/time.Duration(r.settles))
+	}
+	if waiting > 0 && left > 0 {
+		return waiting + time.Duration(left-1)*per
+	}
+	return time.Duration(left) * per
+}
+
+// writeJSON writes one JSON line when --json asked for them. The caller
+// holds r.mu.
+func (r *batchReporter) writeJSON(v any) {
+	if r.jsonw != nil {
+		_ = writeJSONLine(r.jsonw, v)
+	}
+}
+
+// batchGroupJSON is one line of room batch --json: a group of the plan and
+// how it stands. README.md documents it.
+type batchGroupJSON struct {
+	Type         string   `json:"type"` // "group"
+	Line         int      `json:"line"`
+	Topic        string   `json:"topic"`
+	Members      []string `json:"members"`
+	Status       string   `json:"status"` // created, found, earlier, failed, remaining; with --dry-run: create, look-up, earlier
+	ChatRoomName string   `json:"chatRoomName,omitempty"`
+	Ret          *int     `json:"ret,omitempty"`
+	Flagged      bool     `json:"flagged,omitempty"`
+	Attempts     int      `json:"attempts"`
+	Error        string   `json:"error,omitempty"`
+}
+
+func newBatchGroupJSON(it *batchItem) batchGroupJSON {
+	out := batchGroupJSON{
+		Type: "group", Line: it.Line, Topic: it.Topic, Members: it.Members,
+		Status: itemStatus(it), ChatRoomName: it.room, Ret: it.ret, Flagged: it.flagged, Attempts: it.attempts,
+	}
+	if it.state != stateDone {
+		out.Error = it.reason
+	}
+	return out
+}
+
+// itemStatus is how an item stands, in one word.
+func itemStatus(it *batchItem) string {
+	switch it.state {
+	case stateDone:
+		return it.how
+	case stateFailed:
+		return "failed"
+	}
+	return "remaining"
+}
+
+// writeJSONLine writes v as one line of JSON, secrets redacted, with <, >
+// and & as they are (names carry WeChat's emoji markup).
+func writeJSONLine(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(browser.Redact(buf.Bytes()))
+	return err
+}

@@ -1,0 +1,409 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wxctl/wxctl/browser"
+)
+
+// itemState is where a group of the plan stands.
+type itemState int
+
+const (
+	stateCreate   itemState = iota // to be created
+	stateLookup                    // a create may have made it: look among the app's groups first
+	stateUntitled                  // it exists without its topic: set the topic
+	stateDone                      // it exists with its topic
+	stateFailed                    // not made in this run: WeChat refused, or no outcome could be had
+)
+
+// howEarlier marks a group that an earlier run made.
+const howEarlier = "earlier"
+
+// maxBlind is how many times in a run a group may end without a seen
+// outcome (no answer, a failed request, a failed look-up) before the run
+// leaves it for the next run.
+const maxBlind = 3
+
+// batchItem is one group of the plan on its way.
+type batchItem struct {
+	batchGroup
+	contacts []browser.Contact // the members, resolved in this login session
+	state    itemState
+	how      string // statusCreated, statusFound or howEarlier, once the group exists
+	room     string // its ChatRoomName, once known
+	ret      *int   // WeChat's last Ret for it
+	flagged  bool   // the create answered -2013, which the app counts as success
+	attempts int    // creates sent for it, in every run
+	blind    int    // outcomes not seen, in this run
+	reason   string // why it failed, or the last trouble on its way
+}
+
+func (it *batchItem) settled() bool { return it.state == stateDone || it.state == stateFailed }
+
+func (it *batchItem) userNames() []string {
+	out := make([]string, len(it.contacts))
+	for i, c := range it.contacts {
+		out[i] = c.UserName
+	}
+	return out
+}
+
+// record is a journal record about the item.
+func (it *batchItem) record(typ, status string, ret *int, err error) journalRecord {
+	r := journalRecord{Type: typ, Topic: it.Topic, Members: it.Members, UserNames: it.userNames(), Status: status, Ret: ret}
+	if typ == recordIntent {
+		r.Attempt = it.attempts
+	} else {
+		r.ChatRoomName = it.room
+	}
+	if err != nil {
+		r.Error = oneLine(err.Error())
+	}
+	return r
+}
+
+func (it *batchItem) fail(ret *int, reason string) {
+	it.state, it.ret, it.reason = stateFailed, ret, reason
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// batchConfig is how a run goes.
+type batchConfig struct {
+	timeout     time.Duration // for one step of a group: its create, topic and read-back, or a look-up
+	lookupWait  time.Duration // how long a group may take to reach the app after a lost answer
+	concurrency int
+}
+
+// batchRun works through the plan's groups in one browser tab: several at
+// once with --concurrency, all paced together.
+type batchRun struct {
+	cfg      batchConfig
+	sess     *session
+	journal  *batchJournal
+	pace     *pacer
+	progress batchProgress
+
+	pageMu sync.Mutex // guards sess.page and book, which a reopened tab replaces
+	book   *browser.AddressBook
+
+	mu      sync.Mutex
+	claimed map[string]bool // groups made or found for an item in this run
+	stopErr error
+	stop    context.CancelCauseFunc
+}
+
+// run works through items until each is done or failed, or something stops
+// the whole run: Ctrl-C (ctx), the rate limit past --max-wait, the end of
+// the session, the browser gone, a journal that cannot be written. It
+// returns what stopped it, nil when nothing did.
+func (r *batchRun) run(ctx context.Context, items []*batchItem) error {
+	runCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	r.stop = stop
+	// openSession watches the session; its end stops the run, where it
+	// would otherwise show only as the next call's Ret 1101.
+	unwatch := context.AfterFunc(r.sess.ctx, func() {
+		if err := r.sess.ctx.Err(); errors.Is(err, browser.ErrNotLoggedIn) {
+			r.halt(err)
+		}
+	})
+	defer unwatch()
+
+	queue := make(chan *batchItem)
+	var wg sync.WaitGroup
+	for range r.cfg.concurrency {
+		wg.Go(func() {
+			for it := range queue {
+				r.process(runCtx, ctx, it)
+			}
+		})
+	}
+feed:
+	for _, it := range items {
+		if it.settled() {
+			continue
+		}
+		select {
+		case queue <- it:
+		case <-runCtx.Done():
+			break feed
+		}
+	}
+	close(queue)
+	wg.Wait()
+	if ctx.Err() != nil {
+		r.halt(context.Cause(ctx))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stopErr
+}
+
+// halt stops the run for err; the first reason is the one reported.
+func (r *batchRun) halt(err error) {
+	r.mu.Lock()
+	if r.stopErr == nil {
+		r.stopErr = err
+	}
+	r.mu.Unlock()
+	r.stop(err)
+}
+
+// process takes one item as far as it goes. runCtx ends when the run
+// stops, which ends its waits; its calls run on base, the command's
+// context, so that a call in flight when another worker stops the run
+// still ends with an outcome.
+func (r *batchRun) process(runCtx, base context.Context, it *batchItem) {
+	for !it.settled() {
+		if runCtx.Err() != nil {
+			return
+		}
+		var err error
+		switch it.state {
+		case stateLookup:
+			err = r.lookup(base, it)
+		case stateUntitled:
+			err = r.settle(runCtx, base, it)
+		default:
+			err = r.create(runCtx, base, it)
+		}
+		if err != nil {
+			r.halt(err)
+			return
+		}
+	}
+	r.progress.settled(it)
+}
+
+// create sends the item's create, its intent on disk first.
+func (r *batchRun) create(runCtx, base context.Context, it *batchItem) error {
+	if err := r.pace.waitCreate(runCtx, r.progress.wait); err != nil {
+		return err
+	}
+	page, err := r.healthyPage(base)
+	if err != nil {
+		return err
+	}
+	it.attempts++
+	if err := r.journal.append(it.record(recordIntent, "", nil, nil)); err != nil {
+		return err
+	}
+	sent := time.Now()
+	ctx, cancel := context.WithTimeout(base, r.cfg.timeout)
+	res, err := browser.CreateRoom(ctx, page, it.contacts, it.Topic)
+	cancel()
+	return r.afterCreate(base, it, classifyCreate(it.Topic, res, err), err, sent)
+}
+
+// createOutcome is what a create's answer means for the plan.
+type createOutcome struct {
+	status  string // a result status
+	room    string
+	ret     *int
+	flagged bool
+}
+
+// classifyCreate reads browser.CreateRoom's result. A group that exists is
+// created, or untitled when the topic did not get set (a failed read-back
+// alone does not matter). Only an answer of WeChat's (a *RetError) says
+// that no group was made; any other failure, an HTTP error included (a
+// proxy or a cut connection may fail after WeChat made the group), leaves
+// the outcome unknown.
+func classifyCreate(topic string, res *browser.RoomResult, err error) createOutcome {
+	if res != nil && res.Created {
+		o := createOutcome{status: statusCreated, room: res.ChatRoomName, ret: &res.Ret, flagged: res.Flagged}
+		if err != nil && browser.PlainName(res.Topic) != strings.TrimSpace(topic) {
+			o.status = statusUntitled
+		}
+		return o
+	}
+	var rerr *browser.RetError
+	if !errors.As(err, &rerr) {
+		return createOutcome{status: statusUnknown}
+	}
+	o := createOutcome{status: statusRefused, ret: &rerr.Ret}
+	switch {
+	case errors.Is(err, browser.ErrRateLimited):
+		o.status = statusRateLimited
+	case errors.Is(err, browser.ErrNotLoggedIn):
+		o.status = statusLoggedOut
+	}
+	return o
+}
+
+// afterCreate journals a create's outcome and moves the item on.
+func (r *batchRun) afterCreate(base context.Context, it *batchItem, o createOutcome, err error, sent time.Time) error {
+	it.room, it.ret, it.flagged = o.room, o.ret, o.flagged
+	if jerr := r.journal.append(it.record(recordResult, o.status, o.ret, err)); jerr != nil {
+		return jerr
+	}
+	switch o.status {
+	case statusCreated, statusUntitled:
+		r.pace.succeeded()
+		r.claim(o.room)
+		it.how = statusCreated
+		if o.status == statusUntitled {
+			it.state, it.reason = stateUntitled, err.Error()
+			r.progress.note("%q was created as %s, but its topic is not set yet: %v", it.Topic, o.room, err)
+			return nil
+		}
+		it.state = stateDone
+	case statusRateLimited:
+		return r.backOff(it, *o.ret, sent)
+	case statusLoggedOut:
+		return err
+	case statusRefused:
+		it.fail(o.ret, err.Error())
+	default:
+		return r.unseen(base, it, "its create got no answer", err)
+	}
+	return nil
+}
+
+// backOff schedules the wait after a Ret 1 or 1205; the item stays as it
+// is and goes again once the wait is over.
+func (r *batchRun) backOff(it *batchItem, ret int, sent time.Time) error {
+	d, err := r.pace.limited(ret, sent)
+	if err != nil {
+		return err
+	}
+	r.progress.note("%q: Ret %d (%s): backing off %s", it.Topic, ret, browser.RetMeaning(ret), d.Round(time.Second/10))
+	return nil
+}
+
+// unseen handles a step whose outcome was not seen: the group is looked up
+// before anything else is sent for it, unless the run must stop.
+func (r *batchRun) unseen(base context.Context, it *batchItem, what string, err error) error {
+	switch {
+	case base.Err() != nil:
+		return context.Cause(base)
+	case errors.Is(err, browser.ErrBrowserGone), errors.Is(err, browser.ErrNotLoggedIn):
+		return err
+	}
+	it.blind++
+	it.reason = fmt.Sprintf("%s: %v", what, err)
+	if it.blind >= maxBlind {
+		it.fail(it.ret, fmt.Sprintf("%d times without an outcome (last: %s); the next run looks it up first", it.blind, it.reason))
+		return nil
+	}
+	r.progress.note("%q: %s (%v): looking among your groups before sending anything again", it.Topic, what, err)
+	it.state = stateLookup
+	return nil
+}
+
+// lookup finds out whether a create whose outcome nobody saw made the
+// group: among the app's groups, by topic and members, or by members alone
+// for a group made without its topic.
+func (r *batchRun) lookup(base context.Context, it *batchItem) error {
+	page, err := r.healthyPage(base)
+	if err != nil {
+		return err
+	}
+	q := browser.RoomQuery{Topic: it.Topic, Self: r.self(), Members: it.userNames(), Skip: r.claimedRooms()}
+	ctx, cancel := context.WithTimeout(base, r.cfg.timeout+r.cfg.lookupWait)
+	found, err := browser.WaitRoom(ctx, page, q, r.cfg.lookupWait)
+	cancel()
+	if err != nil {
+		return r.unseen(base, it, "looking it up failed", err)
+	}
+	if found == nil || !r.claim(found.Room.UserName) {
+		return r.absent(it)
+	}
+	it.room, it.how = found.Room.UserName, statusFound
+	if !found.Titled {
+		r.progress.note("%q exists as %s, made by an earlier create, but without its topic: setting it", it.Topic, it.room)
+		it.state = stateUntitled
+		return nil
+	}
+	if err := r.journal.append(it.record(recordResult, statusFound, nil, nil)); err != nil {
+		return err
+	}
+	it.state = stateDone
+	return nil
+}
+
+// absent records that a look-up found no group: the create that nobody saw
+// the end of did not make one, so it may be sent again.
+func (r *batchRun) absent(it *batchItem) error {
+	it.room = ""
+	if err := r.journal.append(it.record(recordResult, statusAbsent, nil, nil)); err != nil {
+		return err
+	}
+	if it.blind >= maxBlind {
+		it.fail(it.ret, fmt.Sprintf("%d creates without an outcome (last: %s), and no such group exists", it.blind, it.reason))
+		return nil
+	}
+	it.state = stateCreate
+	return nil
+}
+
+// settle sets the topic of a group that exists without it.
+func (r *batchRun) settle(runCtx, base context.Context, it *batchItem) error {
+	if err := r.pace.waitHold(runCtx, r.progress.wait); err != nil {
+		return err
+	}
+	page, err := r.healthyPage(base)
+	if err != nil {
+		return err
+	}
+	sent := time.Now()
+	ctx, cancel := context.WithTimeout(base, r.cfg.timeout)
+	_, err = browser.SetTopic(ctx, page, it.room, it.Topic)
+	cancel()
+	var rerr *browser.RetError
+	switch {
+	case err == nil:
+		r.pace.succeeded()
+		if err := r.journal.append(it.record(recordResult, it.how, it.ret, nil)); err != nil {
+			return err
+		}
+		it.state, it.reason = stateDone, ""
+	case errors.Is(err, browser.ErrRateLimited) && errors.As(err, &rerr):
+		return r.backOff(it, rerr.Ret, sent)
+	case errors.Is(err, browser.ErrNotLoggedIn):
+		return err
+	case errors.As(err, &rerr):
+		if err := r.journal.append(it.record(recordResult, statusUntitled, &rerr.Ret, err)); err != nil {
+			return err
+		}
+		it.fail(&rerr.Ret, fmt.Sprintf("created as %s, but WeChat refused its topic: %v", it.room, err))
+	default:
+		return r.unseen(base, it, "setting its topic got no answer", err)
+	}
+	return nil
+}
+
+// claim marks room as made or found for an item; false when another item
+// has it already.
+func (r *batchRun) claim(room string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.claimed[room] {
+		return false
+	}
+	r.claimed[room] = true
+	return true
+}
+
+func (r *batchRun) claimedRooms() map[string]bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]bool, len(r.claimed))
+	for k := range r.claimed {
+		out[k] = true
+	}
+	return out
+}
+
+func (r *batchRun) self() string {
+	r.pageMu.Lock()
+	defer r.pageMu.Unlock()
+	return r.book.Self.UserName
+}

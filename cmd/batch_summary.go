@@ -1,0 +1,208 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wxctl/wxctl/browser"
+)
+
+// batchSummaryJSON is the last line of room batch --json. README.md
+// documents it.
+type batchSummaryJSON struct {
+	Type      string `json:"type"` // "summary"
+	DryRun    bool   `json:"dryRun,omitempty"`
+	Total     int    `json:"total"`
+	Done      int    `json:"done"`    // created + found + earlier
+	Created   int    `json:"created"` // made by this run
+	Found     int    `json:"found"`   // made by a create whose answer was lost, found by this run
+	Earlier   int    `json:"earlier"` // done by an earlier run
+	Failed    int    `json:"failed"`
+	Remaining int    `json:"remaining"`
+	// Stopped says why the run ended before every group was done or
+	// failed: rate-limited, not-logged-in, browser-gone, interrupted or
+	// error.
+	Stopped  string `json:"stopped,omitempty"`
+	Journal  string `json:"journal"`
+	Error    string `json:"error,omitempty"`
+	ExitCode int    `json:"exitCode"`
+}
+
+// summarize counts the items.
+func summarize(items []*batchItem, journal string) batchSummaryJSON {
+	s := batchSummaryJSON{Type: "summary", Total: len(items), Journal: journal}
+	for _, it := range items {
+		switch {
+		case it.state == stateFailed:
+			s.Failed++
+		case it.state != stateDone:
+			s.Remaining++
+		case it.how == statusFound:
+			s.Found++
+		case it.how == howEarlier:
+			s.Earlier++
+		default:
+			s.Created++
+		}
+	}
+	s.Done = s.Created + s.Found + s.Earlier
+	return s
+}
+
+// batchOutcome is the command's error for a finished run: what stopped it,
+// else whether groups failed; nil when every group is done.
+func batchOutcome(s batchSummaryJSON, stopErr error) error {
+	counts := fmt.Sprintf("%d of %d groups done, %d failed, %d remaining", s.Done, s.Total, s.Failed, s.Remaining)
+	switch {
+	case stopErr == nil && s.Failed > 0:
+		return &batchFailedError{msg: fmt.Sprintf("%s: see the summary; run the same command again to retry them", counts)}
+	case stopErr == nil:
+		return nil
+	case errors.Is(stopErr, browser.ErrNotLoggedIn):
+		return fmt.Errorf("stopped with %s: %w; log in again (wxctl login), then run the same command to resume", counts, stopErr)
+	case errors.Is(stopErr, browser.ErrRateLimited):
+		return fmt.Errorf("stopped with %s: %w; run the same command later to resume", counts, stopErr)
+	case errors.Is(stopErr, context.Canceled):
+		return fmt.Errorf("interrupted with %s; run the same command again to resume: %w", counts, stopErr)
+	}
+	return fmt.Errorf("stopped with %s: %w; run the same command again to resume", counts, stopErr)
+}
+
+// stopName names what stopped a run, for --json.
+func stopName(stopErr error) string {
+	switch {
+	case stopErr == nil:
+		return ""
+	case errors.Is(stopErr, browser.ErrNotLoggedIn):
+		return "not-logged-in"
+	case errors.Is(stopErr, browser.ErrRateLimited):
+		return "rate-limited"
+	case errors.Is(stopErr, browser.ErrBrowserGone):
+		return "browser-gone"
+	case errors.Is(stopErr, context.Canceled):
+		return "interrupted"
+	}
+	return "error"
+}
+
+// batchFailedError says that some groups failed (exit 6).
+type batchFailedError struct{ msg string }
+
+func (e *batchFailedError) Error() string { return e.msg }
+
+// Is makes failed groups a refusal.
+func (e *batchFailedError) Is(target error) bool { return target == browser.ErrRefused }
+
+// printBatchSummary prints the table of topic → ChatRoomName or the reason,
+// and the counts.
+func printBatchSummary(w io.Writer, items []*batchItem, s batchSummaryJSON) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TOPIC\tGROUP\tSTATUS")
+	for _, it := range items {
+		room := it.room
+		if room == "" {
+			room = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", tableCell(it.Topic), room, statusText(it))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d of %d done (%d created, %d found after a lost answer, %d earlier) · %d failed · %d remaining · journal %s\n",
+		s.Done, s.Total, s.Created, s.Found, s.Earlier, s.Failed, s.Remaining, s.Journal)
+}
+
+// statusText is an item's status for the table.
+func statusText(it *batchItem) string {
+	switch it.state {
+	case stateDone:
+		if it.flagged {
+			return it.how + " (Ret -2013)"
+		}
+		return it.how
+	case stateFailed:
+		return "failed: " + tableCell(it.reason)
+	}
+	if it.reason != "" {
+		return "remaining (" + tableCell(it.reason) + ")"
+	}
+	return "remaining"
+}
+
+// tableCell keeps a table cell on one line and within reason.
+func tableCell(s string) string {
+	s = oneLine(s)
+	if r := []rune(s); len(r) > 160 {
+		return string(r[:160]) + "…"
+	}
+	return s
+}
+
+// printBatchPlan prints what --dry-run would do.
+func printBatchPlan(w io.Writer, items []*batchItem, spacing time.Duration, journal string) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LINE\tTOPIC\tMEMBERS\tWOULD")
+	toCreate := 0
+	for _, it := range items {
+		would := planAction(it)
+		if it.state != stateDone {
+			toCreate++
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", it.Line, tableCell(it.Topic), tableCell(resolvedNames(it)), would)
+	}
+	tw.Flush()
+	msg := fmt.Sprintf("Would create up to %s", quantity(toCreate, "group"))
+	if spacing > 0 && toCreate > 1 {
+		msg += fmt.Sprintf(", one every %s at most: about %s", spacing, (time.Duration(toCreate-1) * spacing).Round(time.Second))
+	}
+	fmt.Fprintf(w, "%s. Journal: %s. Nothing was sent.\n", msg, journal)
+}
+
+// planAction is what a run would do for an item, for --dry-run.
+func planAction(it *batchItem) string {
+	switch it.state {
+	case stateDone:
+		return "skip: done earlier as " + it.room
+	case stateLookup:
+		return "look it up first (a create was sent, its outcome never seen), create it if absent"
+	}
+	if it.attempts > 0 {
+		return fmt.Sprintf("create (again: %s sent before)", quantity(it.attempts, "create"))
+	}
+	return "create"
+}
+
+// dryRunStatus is planAction in one word, for --json.
+func dryRunStatus(it *batchItem) string {
+	switch it.state {
+	case stateDone:
+		return howEarlier
+	case stateLookup:
+		return "look-up"
+	}
+	return "create"
+}
+
+// resolvedNames shows each member as the plan names it and, once resolved,
+// the friend it stands for.
+func resolvedNames(it *batchItem) string {
+	if len(it.contacts) == 0 {
+		return memberNames(it.Members)
+	}
+	parts := make([]string, len(it.contacts))
+	for i, c := range it.contacts {
+		parts[i] = fmt.Sprintf("%s (%s)", c.Label(), browser.ShortUserName(c.UserName))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// quantity is "1 group", "3 groups".
+func quantity(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
