@@ -1,0 +1,421 @@
+package browser
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/wxctl/wxctl/sandbox"
+)
+
+// The benchmarks measure wxctl's own overhead against floors taken in the
+// same run, on the same machine, so that the ratios hold where the absolute
+// numbers do not: timed tests are flaky, ratios against a baseline are not.
+
+// benchEnv is a browser with the sandbox open in one tab, contacts loaded.
+type benchEnv struct {
+	br      *Browser
+	page    *Page
+	srv     *sandbox.Server
+	url     string
+	profile string
+	members []map[string]string
+}
+
+func newBenchEnv(b *testing.B) *benchEnv {
+	b.Helper()
+	if _, err := findBrowser("", false); err != nil {
+		b.Skip(err)
+	}
+	srv, err := sandbox.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	b.Cleanup(func() { ts.Close(); srv.Close() })
+	dir := b.TempDir()
+	ctx := context.Background()
+	br, err := Start(ctx, WithProfile(dir))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { br.Close() })
+	p, err := br.NewPage(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := p.Open(octx, ts.URL+"/"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := LoadContacts(octx, p); err != nil {
+		b.Fatal(err)
+	}
+	return &benchEnv{
+		br: br, page: p, srv: srv, url: ts.URL + "/", profile: dir,
+		members: []map[string]string{{"UserName": sandbox.Rain1ove}, {"UserName": sandbox.HuiTao}},
+	}
+}
+
+// create is one injected chatroomFactory.create round trip.
+func (e *benchEnv) create(ctx context.Context) error {
+	res, err := e.page.Call(ctx, "chatroomFactory", "create", e.members)
+	if err != nil {
+		return err
+	}
+	if !res.Resolved {
+		return fmt.Errorf("create rejected: %s", res.Value)
+	}
+	return nil
+}
+
+// fetchCreate is the same request made by the page with a plain fetch():
+// the floor of anything that runs in the page.
+const fetchCreate = `(function () {
+  var account = angular.element(document).injector().get('accountFactory');
+  var body = angular.extend({MemberCount: 2, MemberList: [{UserName: '` + sandbox.Rain1ove + `'}, {UserName: '` + sandbox.HuiTao + `'}], Topic: ''}, account.getBaseRequest());
+  return fetch('/cgi-bin/mmwebwx-bin/webwxcreatechatroom?r=' + Date.now() + '&pass_ticket=' + encodeURIComponent(account.getPassticket()),
+    {method: 'POST', body: JSON.stringify(body), headers: {'Content-Type': 'application/json;charset=UTF-8'}})
+    .then(function (r) { return r.json(); })
+    .then(function (a) { return a.BaseResponse.Ret; });
+})()`
+
+func (e *benchEnv) fetch(ctx context.Context) error {
+	v, err := e.page.Eval(ctx, fetchCreate)
+	if err != nil {
+		return err
+	}
+	if string(v) != "0" {
+		return fmt.Errorf("fetch answered Ret %s", v)
+	}
+	return nil
+}
+
+// direct is the same request from Go's net/http, with no browser at all.
+func (e *benchEnv) direct(client *http.Client) error {
+	s := e.srv.Session()
+	body, _ := json.Marshal(map[string]any{
+		"MemberCount": 2, "MemberList": e.members, "Topic": "",
+		"BaseRequest": map[string]any{"Uin": s.Uin, "Sid": s.Sid, "Skey": s.Skey, "DeviceID": "e123456789012345"},
+	})
+	u := e.url + "cgi-bin/mmwebwx-bin/webwxcreatechatroom?r=" + strconv.FormatInt(time.Now().UnixMilli(), 10) + "&pass_ticket=" + s.PassTicket
+	resp, err := client.Post(u, "application/json;charset=UTF-8", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var a struct{ BaseResponse struct{ Ret int } }
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		return err
+	}
+	if a.BaseResponse.Ret != 0 {
+		return fmt.Errorf("net/http answered Ret %d", a.BaseResponse.Ret)
+	}
+	return nil
+}
+
+// BenchmarkWarmCall times one injected create in an open page against the
+// same request made by the page with fetch() and by Go's net/http, each
+// iteration doing all three so that they meet the same machine state.
+func BenchmarkWarmCall(b *testing.B) {
+	e := newBenchEnv(b)
+	ctx := context.Background()
+	client := &http.Client{}
+	steps := []struct {
+		name string
+		run  func() error
+		took time.Duration
+	}{
+		{"injected", func() error { return e.create(ctx) }, 0},
+		{"fetch", func() error { return e.fetch(ctx) }, 0},
+		{"nethttp", func() error { return e.direct(client) }, 0},
+	}
+	for i := range steps { // warm every path once
+		if err := steps[i].run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		for i := range steps {
+			start := time.Now()
+			if err := steps[i].run(); err != nil {
+				b.Fatal(err)
+			}
+			steps[i].took += time.Since(start)
+		}
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	for _, s := range steps {
+		b.ReportMetric(ms(s.took), s.name+"-ms")
+	}
+	b.ReportMetric(float64(steps[0].took)/float64(steps[1].took), "injected/fetch")
+	b.ReportMetric(float64(steps[0].took)/float64(steps[2].took), "injected/nethttp")
+}
+
+// BenchmarkThroughput creates groups with 1, 4 and 8 calls in flight in one
+// page and reports groups per second for each, and each against one in
+// flight.
+func BenchmarkThroughput(b *testing.B) {
+	e := newBenchEnv(b)
+	ctx := context.Background()
+	if err := e.create(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	rates := map[int]float64{}
+	for _, inFlight := range []int{1, 4, 8} {
+		n := max(b.N, inFlight) * 4
+		var left atomic.Int64
+		left.Store(int64(n))
+		var wg sync.WaitGroup
+		var failed atomic.Value
+		start := time.Now()
+		for range inFlight {
+			wg.Go(func() {
+				for left.Add(-1) >= 0 {
+					if err := e.create(ctx); err != nil {
+						failed.Store(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if err, _ := failed.Load().(error); err != nil {
+			b.Fatal(err)
+		}
+		rates[inFlight] = float64(n) / time.Since(start).Seconds()
+		b.ReportMetric(rates[inFlight], fmt.Sprintf("groups/s@%d", inFlight))
+	}
+	b.ReportMetric(rates[4]/rates[1], "x@4/x@1")
+	b.ReportMetric(rates[8]/rates[1], "x@8/x@1")
+}
+
+// BenchmarkMemory reports the Go process's RSS and the browser's PSS (all
+// its processes) idle, after 1,000 creates that the page's own code makes
+// in a loop (the baseline: the app's XHRs, the answers DevTools keeps for
+// them, the groups pushed back through webwxsync), and after 1,000 more
+// made through wxctl's injected calls, one DevTools round trip each. Run it
+// with -benchtime 1x: one op is the whole 2,000 calls.
+func BenchmarkMemory(b *testing.B) {
+	e := newBenchEnv(b)
+	ctx := context.Background()
+	for range 20 { // let the page reach its working set first
+		if err := e.create(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	settle := func() (goKB, pss int) {
+		// The page's heap is collected lazily; a long-running page gets a
+		// collection anyway, so ask for one where the browser allows it.
+		if _, err := e.page.Eval(ctx, `typeof gc === 'function' ? gc() : 0`); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		return rssKB("self"), e.browserPSS()
+	}
+	goIdle, pssIdle := settle()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := e.page.Eval(ctx, appCreates1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	_, pssApp := settle()
+	b.StartTimer()
+	for range b.N {
+		for range 1000 {
+			if err := e.create(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.StopTimer()
+	goBusy, pssInjected := settle()
+	mb := func(kb int) float64 { return float64(kb) / 1024 }
+	b.ReportMetric(mb(goIdle), "go-rss-idle-MB")
+	b.ReportMetric(mb(goBusy), "go-rss-after-MB")
+	b.ReportMetric(mb(pssIdle), "browser-pss-idle-MB")
+	b.ReportMetric(mb(pssApp), "browser-pss-after-app-MB")
+	b.ReportMetric(mb(pssInjected), "browser-pss-after-injected-MB")
+	b.ReportMetric(100*float64(pssApp-pssIdle)/float64(pssIdle), "growth-app-%")
+	b.ReportMetric(100*float64(pssInjected-pssApp)/float64(pssApp), "growth-injected-%")
+	b.ReportMetric(float64(pssInjected-pssApp)/float64(max(1, pssApp-pssIdle)), "injected/app-growth")
+}
+
+// appCreates1000 makes the page's own code call chatroomFactory.create
+// 1,000 times, one after the other.
+const appCreates1000 = `(function () {
+  var rooms = angular.element(document).injector().get('chatroomFactory');
+  var members = [{UserName: '` + sandbox.Rain1ove + `'}, {UserName: '` + sandbox.HuiTao + `'}];
+  var n = 0;
+  function next() {
+    if (n++ === 1000) { return n; }
+    return rooms.create(members).then(next);
+  }
+  return next();
+})()`
+
+// browserPSS sums the proportional set size of the browser's process and
+// all its descendants (zygotes, renderers, GPU and utility processes).
+func (e *benchEnv) browserPSS() int {
+	root := chromedp.FromContext(e.br.ctx).Browser.Process()
+	if root == nil {
+		return 0
+	}
+	total := 0
+	for _, pid := range descendants(root.Pid) {
+		total += pssKB(pid)
+	}
+	return total
+}
+
+// descendants returns pid and every process below it, from /proc.
+func descendants(pid int) []int {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// The command name in parentheses may hold spaces: the parent pid
+		// is the second field after its closing parenthesis.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) > 1 {
+			parent, _ := strconv.Atoi(f[1])
+			children[parent] = append(children[parent], child)
+		}
+	}
+	out := []int{pid}
+	for i := 0; i < len(out); i++ {
+		out = append(out, children[out[i]]...)
+	}
+	return out
+}
+
+// pssKB reads a process's Pss from /proc/PID/smaps_rollup, in kB.
+func pssKB(pid int) int {
+	return procField(fmt.Sprintf("/proc/%d/smaps_rollup", pid), "Pss:")
+}
+
+// rssKB reads VmRSS from /proc/PID/status, in kB ("self" for this process).
+func rssKB(pid string) int {
+	return procField("/proc/"+pid+"/status", "VmRSS:")
+}
+
+func procField(path, field string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				n, _ := strconv.Atoi(f[0])
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// TestThousandCreatesLeakNothing is the long-run check behind the memory
+// benchmark: 1,000 sequential creates in one page leave no goroutines, no
+// extra tabs and a Go heap that stays flat.
+func TestThousandCreatesLeakNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long: 1,000 calls")
+	}
+	needBrowser(t)
+	// The sandbox runs in this process: keep its request log short, so the
+	// heap measures wxctl.
+	srv, url := newSandbox(t, sandbox.WithRequestLog(100))
+	b := sharedBrowser(t)
+	p := openApp(t, b, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if _, err := LoadContacts(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	members := []map[string]string{{"UserName": sandbox.Rain1ove}, {"UserName": sandbox.HuiTao}}
+	create := func() {
+		res, err := p.Call(ctx, "chatroomFactory", "create", members)
+		if err != nil || !res.Resolved {
+			t.Fatalf("create: %v %s", err, res.Value)
+		}
+	}
+	for range 50 {
+		create()
+	}
+	goroutines, heap := runtime.NumGoroutine(), heapInUse()
+	for range 950 {
+		create()
+	}
+	if n := len(srv.Rooms()); n < 1000 {
+		t.Errorf("the sandbox has %d rooms after 1,000 creates", n)
+	}
+	// Goroutines settle asynchronously (the recorder finishes reading the
+	// last bodies): allow a moment, then compare.
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > goroutines+2 && time.Now().Before(deadline) {
+		runtime.Gosched()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > goroutines+2 {
+		t.Errorf("goroutines grew from %d to %d", goroutines, n)
+	}
+	if targets := pageTargets(t, b); targets > 2 {
+		t.Errorf("%d page targets open, want the one tab (and the browser's first)", targets)
+	}
+	// The recorder keeps the newest calls with their bodies by design (the
+	// capture): that is the growth allowed, with room for the allocator's
+	// overhead; anything beyond is a leak.
+	held := 0
+	for _, c := range p.Calls() {
+		held += len(c.URL) + len(c.RequestBody) + len(c.ResponseBody) + 256
+	}
+	if grew := heapInUse() - heap; grew > int64(2*held+4<<20) {
+		t.Errorf("Go heap grew by %d kB over 950 calls; the recorder holds %d kB", grew>>10, held>>10)
+	}
+}
+
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse)
+}
+
+// pageTargets counts the browser's open page targets.
+func pageTargets(t *testing.T, b *Browser) int {
+	t.Helper()
+	infos, err := chromedp.Targets(b.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(slices.DeleteFunc(infos, func(i *target.Info) bool { return i.Type != "page" }))
+}
