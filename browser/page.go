@@ -123,7 +123,7 @@ func (p *Page) Close() error {
 
 // pollInterval is how often Open looks for the app. A timer, because a
 // hidden tab gets no animation frames.
-const pollInterval = 50 * time.Millisecond
+const pollInterval = 20 * time.Millisecond
 
 // Open navigates to url and waits until the AngularJS app in it is running
 // (its injector exists), until ctx ends. It does not wait for the load

@@ -1,7 +1,7 @@
 // contacts: runs in the page of web WeChat.
 // Uses accountFactory.getUserInfo, contactFactory.getAllFriendContact and
 // contactFactory.getAllChatroomContact.
-// Waits, polling every 100 ms for at most waitMs, until the app knows its own
+// Waits, polling every 25 ms for at most waitMs, until the app knows its own
 // user and holds at least minFriends friends (the contact list arrives after
 // webwxinit and webwxgetcontact), then returns plain JSON:
 //   {loggedIn, self: Contact|null, friends: [Contact], groups: [Contact]}
@@ -44,7 +44,7 @@ function (waitMs, minFriends) {
   }
   return new Promise(function (resolve) {
     var deadline = Date.now() + waitMs;
-    var timer = setInterval(check, 100);
+    var timer = setInterval(check, 25);
     function check() {
       var s = snapshot();
       if (ready(s) || Date.now() >= deadline) {
