@@ -168,8 +168,7 @@ const recordWait = 2 * time.Second
 
 // outcomeError turns a failed Call into an *UnknownOutcomeError when the
 // request may have reached WeChat: the context ran out, or the browser or
-// the page went away while the app's request was on its way. Otherwise it
-// wraps err.
+// the page went away during the call. Otherwise it wraps err.
 func outcomeError(ctx context.Context, p *Page, mark int, endpoint string, err error) error {
 	sent := false
 	for _, c := range p.Calls() {
@@ -178,8 +177,10 @@ func outcomeError(ctx context.Context, p *Page, mark int, endpoint string, err e
 		}
 	}
 	timedOut := ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)
+	// A browser or page that goes away mid-call may have sent the request
+	// before its events reached the recorder: unknown, even when unseen.
 	gone := errors.Is(err, ErrBrowserGone) || errors.Is(err, ErrPageClosed) || errors.Is(err, ErrNavigated)
-	if timedOut || gone && sent {
+	if timedOut || gone {
 		return &UnknownOutcomeError{Op: endpoint, Sent: sent, Err: err}
 	}
 	return fmt.Errorf("calling the app for %s: %w", endpoint, err)
