@@ -39,8 +39,11 @@ vet:
 test: deps vet
 	$(XVFB) $(GO) test -timeout 14m ./...
 
+# Ratios against floors measured in the same run; one line per benchmark.
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 20x ./...
+	$(GO) test -run '^$$' -bench 'WarmCall|Throughput' -benchtime 50x ./browser
+	$(GO) test -run '^$$' -bench 'ColdStart' -benchtime 10x ./cmd
+	$(GO) test -run '^$$' -bench 'Memory' -benchtime 1x ./browser
 
 clean:
 	rm -rf bin
