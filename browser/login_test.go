@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http/httptest"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -122,19 +120,7 @@ func TestUOSURLAndHeaders(t *testing.T) {
 // loginSandbox serves a sandbox that starts logged out.
 func loginSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, string) {
 	t.Helper()
-	srv, err := sandbox.New(append([]sandbox.Option{sandbox.WithLoggedIn(false)}, opts...)...)
-	if err != nil {
-		if errors.Is(err, sandbox.ErrAngularMissing) && os.Getenv("CI") == "" {
-			t.Skip(err)
-		}
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		ts.Close()
-		srv.Close()
-	})
-	return srv, ts.URL + "/"
+	return newSandbox(t, append([]sandbox.Option{sandbox.WithLoggedIn(false)}, opts...)...)
 }
 
 // TestLoginFollowsThePage logs the sandbox page in, the phone acting on

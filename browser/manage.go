@@ -251,10 +251,7 @@ func GroupMates(ctx context.Context, p *Page) ([]Contact, error) {
 // Before anything is sent it refuses, all at once, unknown and ambiguous
 // names, yourself, members already in the group and anybody named twice.
 func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []Contact) ([]Contact, error) {
-	var out []Contact
-	var problems []string
-	seen := map[string]bool{}
-	for _, name := range names {
+	return resolveEach(names, func(name string) (Contact, string) {
 		c, problem := pickOne(b.Friends, name, matchNames, "friend")
 		if problem != "" && !b.isSelfName(name) {
 			if mate, p := pickOne(mates, name, matchNames, "member of your groups"); p == "" {
@@ -270,7 +267,20 @@ func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []C
 			problem = "you are in the group already"
 		case room.HasMember(c.UserName):
 			problem = fmt.Sprintf("%s (%s) is in the group already", c.Label(), ShortUserName(c.UserName))
-		case seen[c.UserName]:
+		}
+		return c, problem
+	})
+}
+
+// resolveEach resolves every name with one, which returns the contact or
+// why not, refuses anybody named twice, and reports every problem at once.
+func resolveEach(names []string, one func(name string) (Contact, string)) ([]Contact, error) {
+	var out []Contact
+	var problems []string
+	seen := map[string]bool{}
+	for _, name := range names {
+		c, problem := one(name)
+		if problem == "" && seen[c.UserName] {
 			problem = fmt.Sprintf("%s (%s) is listed twice", c.Label(), ShortUserName(c.UserName))
 		}
 		if problem != "" {
@@ -293,29 +303,13 @@ func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []C
 // named twice.
 func (b *AddressBook) ResolveRoomMembers(room *Contact, names []string) ([]Contact, error) {
 	members := b.roomMembers(room)
-	var out []Contact
-	var problems []string
-	seen := map[string]bool{}
-	for _, name := range names {
+	return resolveEach(names, func(name string) (Contact, string) {
 		c, problem := pickOne(members, name, matchMembers, fmt.Sprintf("member of %q", PlainName(room.NickName)))
-		switch {
-		case problem != "":
-		case c.UserName == b.Self.UserName:
+		if problem == "" && c.UserName == b.Self.UserName {
 			problem = "you cannot remove yourself: leave the group with wxctl room quit"
-		case seen[c.UserName]:
-			problem = fmt.Sprintf("%s (%s) is listed twice", c.Label(), ShortUserName(c.UserName))
 		}
-		if problem != "" {
-			problems = append(problems, problem)
-			continue
-		}
-		seen[c.UserName] = true
-		out = append(out, c)
-	}
-	if len(problems) > 0 {
-		return nil, &NameError{Problems: problems}
-	}
-	return out, nil
+		return c, problem
+	})
 }
 
 // roomMembers turns a group's members into contacts, with the RemarkName
