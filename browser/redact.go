@@ -62,11 +62,14 @@ var hints = []string{"skey", "sid", "uin", "deviceid", "ticket", "uvid", "cookie
 // stays valid JSON; strings inside it, URLs, cookie headers, XML and plain
 // text are masked by name. It is meant to run over every capture before it
 // is shown or stored.
+//
+// Values registered with MaskValues (MaskSessionSecrets does) are masked
+// wherever they appear, whatever key or name they stand under.
 func Redact(b []byte) []byte {
 	if !mayHoldSecret(b) {
-		return bytes.Clone(b)
+		return maskKnown(bytes.Clone(b))
 	}
-	return redact(b)
+	return maskKnown(redact(b))
 }
 
 // redact is Redact for b that mayHoldSecret.

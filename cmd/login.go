@@ -162,6 +162,9 @@ func logIn(c *cli.Context, s *session, w io.Writer, checked error) (*browser.Acc
 		return nil, s.explain(c, err)
 	}
 	s.account = acct
+	if err := s.page.MaskSessionSecrets(ctx); err != nil {
+		return nil, err
+	}
 	return acct, s.saveMark(acct.Host)
 }
 

@@ -142,6 +142,11 @@ func openSession(c *cli.Context, useSandbox bool, opts ...sessionOption) (s *ses
 			return s, err
 		}
 	}
+	// From here on the session's secrets are masked by value wherever they
+	// appear, also where the page returns them under a key of no meaning.
+	if err := s.page.MaskSessionSecrets(octx); err != nil && !cfg.anySession {
+		return s, err
+	}
 	// The job's time starts now: a log-in above had its own.
 	var ended func(error)
 	s.ctx, s.cancel, ended = newJobContext(c.Context, timeout)

@@ -165,6 +165,11 @@ func (r *smokeRun) runCheck(ctx context.Context, res *checkResult) {
 func (r *smokeRun) open(ctx context.Context) error {
 	r.opened = true // once: later checks look at whatever the page became
 	err := r.page.Open(ctx, r.url)
+	if err == nil {
+		// Mask the session's secrets by value in every report and
+		// artifact; a page without a session has none to mask.
+		_ = r.page.MaskSessionSecrets(ctx)
+	}
 	var notApp *browser.NotAppError
 	if (errors.As(err, &notApp) && notApp.NavError != "") || errors.Is(err, browser.ErrBrowserGone) {
 		r.fatal = err

@@ -18,13 +18,13 @@ type Session struct {
 	Skey       string
 	PassTicket string
 	DataTicket string
+	AuthTicket string // the webwx_auth_ticket cookie
+	UVID       string // the webwxuvid cookie
 }
 
-// secrets is the Session plus the cookies that nobody needs to inspect.
+// secrets is the Session the server holds.
 type secrets struct {
 	Session
-	authTicket string
-	uvid       string
 }
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -38,9 +38,9 @@ func newSecrets() secrets {
 			Skey:       "@crypt_" + randomHex(4) + "_" + randomHex(16),
 			PassTicket: randomString(alnum, 64),
 			DataTicket: randomString(alnum, 40),
+			AuthTicket: randomString(alnum, 64),
+			UVID:       randomHex(16),
 		},
-		authTicket: randomString(alnum, 64),
-		uvid:       randomHex(16),
 	}
 }
 
@@ -76,8 +76,8 @@ func (s *Server) cookies() []*http.Cookie {
 		{"wxuin", strconv.FormatInt(s.sess.Uin, 10)},
 		{"wxsid", s.sess.Sid},
 		{"webwx_data_ticket", s.sess.DataTicket},
-		{"webwx_auth_ticket", s.sess.authTicket},
-		{"webwxuvid", s.sess.uvid},
+		{"webwx_auth_ticket", s.sess.AuthTicket},
+		{"webwxuvid", s.sess.UVID},
 		{"mm_lang", "zh_CN"},
 	}
 	out := make([]*http.Cookie, len(pairs))

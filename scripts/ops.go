@@ -11,6 +11,8 @@ var (
 	readRoomSource string
 	//go:embed service_info.js
 	serviceInfoSource string
+	//go:embed session_secrets.js
+	sessionSecretsSource string
 
 	// Contacts waits for the app's contact list and returns the self user,
 	// friends and groups as plain JSON (see contacts.js).
@@ -21,4 +23,7 @@ var (
 	// ServiceInfo describes one injector service, its methods with their
 	// arity and its other fields, without calling it (see service_info.js).
 	ServiceInfo = Script{Name: "serviceInfo", Source: serviceInfoSource}
+	// SessionSecrets returns the values of the session's secrets, for
+	// masking them wherever they appear (see session_secrets.js).
+	SessionSecrets = Script{Name: "sessionSecrets", Source: sessionSecretsSource}
 )
