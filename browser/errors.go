@@ -36,6 +36,10 @@ var (
 	// ErrPageClosed means the page (tab) was closed.
 	ErrPageClosed = errors.New("the page was closed")
 
+	// ErrPageCrashed means the page's renderer crashed; it is also
+	// ErrPageClosed: the tab is of no more use, open another.
+	ErrPageCrashed = fmt.Errorf("the page crashed: %w", ErrPageClosed)
+
 	// ErrNavigated means the document went away while a call ran in it (the
 	// page reloaded or navigated): whatever the call had started may or may
 	// not have finished.

@@ -316,6 +316,8 @@ func (p *Page) WaitCall(ctx context.Context, match func(NetCall) bool) (NetCall,
 			return NetCall{}, fmt.Errorf("waiting for the app's request: %w", ctx.Err())
 		case <-p.ctx.Done():
 			return NetCall{}, fmt.Errorf("waiting for the app's request: %w", p.alive(context.Background()))
+		case <-p.crashed.Done():
+			return NetCall{}, fmt.Errorf("waiting for the app's request: %w", p.alive(context.Background()))
 		}
 	}
 }

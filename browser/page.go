@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -35,6 +36,11 @@ type Page struct {
 	gen        int // counts the default contexts created so far
 	exceptions []Exception
 	console    []ConsoleMessage
+
+	// crashed ends when the tab's renderer crashes: the calls in flight
+	// then fail at once instead of at their deadlines.
+	crashed context.Context
+	crash   context.CancelFunc
 
 	closeOnce sync.Once
 }
@@ -67,8 +73,11 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 	if closing || b.lost() {
 		return nil, b.goneError(nil)
 	}
+	crashed, crash := context.WithCancel(context.Background())
 	p := &Page{
 		b:        b,
+		crashed:  crashed,
+		crash:    crash,
 		rec:      newRecorder(),
 		changed:  make(chan struct{}),
 		contexts: make(map[cdp.FrameID]execContext),
@@ -111,6 +120,7 @@ func (p *Page) Close() error {
 		err = chromedp.Cancel(p.ctx)
 		p.cancel()
 		<-p.rec.done
+		p.crash() // releases the context; p.ctx is checked first, so this reads as closed
 		p.b.mu.Lock()
 		delete(p.b.pages, p)
 		p.b.mu.Unlock()
@@ -254,6 +264,8 @@ func (p *Page) onEvent(ev any) {
 		p.mu.Unlock()
 	case *runtime.EventConsoleAPICalled:
 		p.recordConsole(ev)
+	case *inspector.EventTargetCrashed:
+		p.crash()
 	case *runtime.EventExceptionThrown:
 		p.mu.Lock()
 		p.exceptions = append(p.exceptions, newException(ev))
@@ -322,8 +334,10 @@ func (p *Page) forgetContext(c execContext) {
 func (p *Page) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	opctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(p.ctx, cancel)
+	stopCrash := context.AfterFunc(p.crashed, cancel)
 	return opctx, func() {
 		stop()
+		stopCrash()
 		cancel()
 	}
 }
@@ -336,6 +350,9 @@ func (p *Page) alive(ctx context.Context) error {
 	}
 	if p.ctx.Err() != nil {
 		return ErrPageClosed
+	}
+	if p.crashed.Err() != nil {
+		return ErrPageCrashed
 	}
 	return ctx.Err()
 }
@@ -353,6 +370,8 @@ func (p *Page) fail(ctx context.Context, err error) error {
 		return p.b.goneError(err)
 	case p.ctx.Err() != nil:
 		return ErrPageClosed
+	case p.crashed.Err() != nil:
+		return ErrPageCrashed
 	}
 	return err
 }
