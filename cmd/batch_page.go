@@ -60,5 +60,6 @@ func (r *batchRun) reopen(ctx context.Context, old *browser.Page) (*browser.Page
 		return nil, err
 	}
 	r.book = book
+	r.sess.watch(p)
 	return p, nil
 }

@@ -186,7 +186,7 @@ func runRoomBatch(c *cli.Context) error {
 	items := newBatchItems(groups)
 	applyJournal(items, records)
 
-	s, err := openSession(c, c.Bool(sandboxFlag.Name))
+	s, err := openSession(c, c.Bool(sandboxFlag.Name), withoutJobDeadline())
 	if err != nil {
 		return err
 	}

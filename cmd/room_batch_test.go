@@ -497,3 +497,38 @@ func crashTabs(t *testing.T, prefix string) {
 		tcancel()
 	}
 }
+
+// TestRoomBatchWatchesTheSessionPastTimeout ends the session while the
+// batch waits between creates, long after --timeout (which bounds each
+// step, not the run): the watch of the session stops the run at once, and
+// no further create is sent.
+func TestRoomBatchWatchesTheSessionPastTimeout(t *testing.T) {
+	needBrowser(t)
+	srv, url := startSandbox(t)
+	plan, _ := writeBatchPlan(t, 3)
+	args := batchArgs(url, plan)
+	// --timeout 1s and --interval 6s: the session ends 1.5 s after the
+	// first create, when a job deadline of --timeout would have passed; the
+	// push channel tells the page within its 1.5 s hold, well before the
+	// next create is due.
+	args = append(args[:len(args)-1], "--timeout", "1s", "--interval", "6s", plan)
+	go func() {
+		waitFor(t, func() bool { return len(srv.Requests("webwxcreatechatroom")) == 1 })
+		time.Sleep(1500 * time.Millisecond)
+		srv.ExpireSession()
+	}()
+	start := time.Now()
+	code, _, stderr := runCLI(t, args...)
+	if code != ExitNotLoggedIn || !strings.Contains(stderr, "resume") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if n := len(srv.Requests("webwxcreatechatroom")); n != 1 {
+		t.Errorf("%d creates sent, want 1: the run went on after the session ended", n)
+		for _, r := range srv.Requests("") {
+			t.Logf("%s %s %s", r.Time.Format("05.000"), r.Endpoint, r.Query.Get("r"))
+		}
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the run took %v to notice the session's end", d)
+	}
+}

@@ -42,6 +42,9 @@ type session struct {
 	// keptProfile is the profile directory that keeps the session between
 	// runs; "" for an attached browser or a throwaway profile.
 	keptProfile string
+	// ended ends ctx because the session ended; watch hands it to the
+	// watch of another tab.
+	ended func(error)
 }
 
 // sessionConfig is what a command asks of openSession.
@@ -49,6 +52,7 @@ type sessionConfig struct {
 	anySession bool          // the command copes with a page without a session
 	loggedOut  bool          // the in-process sandbox starts logged out
 	autoLogin  time.Duration // and its phone logs in by itself after this long
+	noDeadline bool          // the job runs until done: --timeout bounds its steps
 }
 
 // sessionOption adjusts openSession for one command.
@@ -58,6 +62,13 @@ type sessionOption func(*sessionConfig)
 // status, logout): openSession neither requires one nor watches it.
 func withoutSession() sessionOption {
 	return func(c *sessionConfig) { c.anySession = true }
+}
+
+// withoutJobDeadline is for a command whose --timeout bounds each of its
+// steps (room batch): the job's context, and the watch of the session on
+// it, last until the job ends.
+func withoutJobDeadline() sessionOption {
+	return func(c *sessionConfig) { c.noDeadline = true }
 }
 
 // withSandboxLoggedOut starts the in-process sandbox logged out, its phone
@@ -148,12 +159,22 @@ func openSession(c *cli.Context, useSandbox bool, opts ...sessionOption) (s *ses
 		return s, err
 	}
 	// The job's time starts now: a log-in above had its own.
-	var ended func(error)
-	s.ctx, s.cancel, ended = newJobContext(c.Context, timeout)
+	jobTimeout := timeout
+	if cfg.noDeadline {
+		jobTimeout = 0
+	}
+	s.ctx, s.cancel, s.ended = newJobContext(c.Context, jobTimeout)
 	if !cfg.anySession {
-		browser.WatchSession(s.ctx, s.page, ended)
+		s.watch(s.page)
 	}
 	return s, nil
+}
+
+// watch ends the job when the session of page p ends (1100, 1101, 1102 on
+// any call or synccheck, or the app logging itself out). A command that
+// opens another tab watches it too.
+func (s *session) watch(p *browser.Page) {
+	browser.WatchSession(s.ctx, p, s.ended)
 }
 
 // extspamToken returns the desktop log-in's token when --uos asks for it,
@@ -270,7 +291,10 @@ type jobContext struct {
 // newJobContext returns the job's context, its cancel func, and the func
 // that ends it because the session ended.
 func newJobContext(parent context.Context, timeout time.Duration) (*jobContext, context.CancelFunc, func(error)) {
-	base, cancel := context.WithTimeout(parent, timeout)
+	base, cancel := context.WithCancel(parent)
+	if timeout > 0 {
+		base, cancel = context.WithTimeout(parent, timeout)
+	}
 	j := &jobContext{Context: base, done: make(chan struct{})}
 	// base is a standard context: AfterFunc needs no goroutine for it.
 	context.AfterFunc(base, func() { j.end(base.Err()) })
