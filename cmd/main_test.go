@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,6 +116,9 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// sandboxHosts counts the sandboxes started, for their addresses.
+var sandboxHosts atomic.Int32
+
 // startSandbox serves a sandbox for one test and closes it after.
 func startSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, string) {
 	t.Helper()
@@ -121,7 +126,18 @@ func startSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	// Each sandbox gets a loopback address of its own: cookies are kept by
+	// host, not port, and the tests share one browser, so a sandbox on
+	// 127.0.0.1 would see the cookies another test's sandbox set (a
+	// session, or the association log-in a log-out leaves).
+	ts := httptest.NewUnstartedServer(srv)
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", 2+sandboxHosts.Add(1)%250))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
 	t.Cleanup(func() {
 		ts.Close()
 		srv.Close()
