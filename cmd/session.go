@@ -78,6 +78,46 @@ func withSandboxLoggedOut(d time.Duration) sessionOption {
 	return func(c *sessionConfig) { c.loggedOut, c.autoLogin = true, d }
 }
 
+// startSession starts the sandbox if asked, and a browser with a new tab:
+// what every command that drives the app needs before it opens the page.
+// target is where the app is, --url or the sandbox. On error everything it
+// started is closed again.
+func startSession(c *cli.Context, useSandbox bool, cfg sessionConfig) (s *session, target string, err error) {
+	s = &session{capture: c.String(captureFlag.Name)}
+	defer func() {
+		if err != nil {
+			s.Close()
+			s = nil
+		}
+	}()
+	target = c.String(urlFlag.Name)
+	if useSandbox {
+		if s.sandbox, err = newSandbox(c, !cfg.loggedOut); err != nil {
+			return s, target, err
+		}
+		if cfg.autoLogin > 0 {
+			s.sandbox.AutoLogin(cfg.autoLogin)
+		}
+		if target, err = s.sandbox.Start("127.0.0.1:0"); err != nil {
+			return s, target, fmt.Errorf("starting the sandbox: %w", err)
+		}
+	}
+	bopts, err := browserOptions(c, useSandbox)
+	if err != nil {
+		return s, target, err
+	}
+	if s.browser, err = browser.Start(c.Context, bopts...); err != nil {
+		return s, target, err
+	}
+	if s.page, err = s.browser.NewPage(c.Context); err != nil {
+		return s, target, err
+	}
+	if !useSandbox || c.String(profileFlag.Name) != "" {
+		s.keptProfile = s.browser.ProfileDir()
+	}
+	return s, target, nil
+}
+
 // openSession starts the sandbox if asked, gets a browser, opens the app in
 // a new tab and waits until it is an AngularJS app. With --url left at its
 // default it opens the host of the session the profile holds. Unless the
@@ -94,38 +134,16 @@ func openSession(c *cli.Context, useSandbox bool, opts ...sessionOption) (s *ses
 	if err != nil {
 		return nil, err
 	}
-	s = &session{capture: c.String(captureFlag.Name)}
+	s, target, err := startSession(c, useSandbox, cfg)
+	if err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			s.Close()
 			s = nil
 		}
 	}()
-	target := c.String(urlFlag.Name)
-	if useSandbox {
-		if s.sandbox, err = newSandbox(c, !cfg.loggedOut); err != nil {
-			return s, err
-		}
-		if cfg.autoLogin > 0 {
-			s.sandbox.AutoLogin(cfg.autoLogin)
-		}
-		if target, err = s.sandbox.Start("127.0.0.1:0"); err != nil {
-			return s, fmt.Errorf("starting the sandbox: %w", err)
-		}
-	}
-	bopts, err := browserOptions(c, useSandbox)
-	if err != nil {
-		return s, err
-	}
-	if s.browser, err = browser.Start(c.Context, bopts...); err != nil {
-		return s, err
-	}
-	if s.page, err = s.browser.NewPage(c.Context); err != nil {
-		return s, err
-	}
-	if !useSandbox || c.String(profileFlag.Name) != "" {
-		s.keptProfile = s.browser.ProfileDir()
-	}
 	timeout := c.Duration(timeoutFlag.Name)
 	octx, ocancel := context.WithTimeout(c.Context, timeout)
 	defer ocancel()

@@ -299,41 +299,19 @@ func slug(name string) string {
 	return s
 }
 
-// startSmokeSession is openSession up to the new tab: smoke opens the page
+// startSmokeSession is startSession with the plan's URL: smoke opens the page
 // in its first check, so that a page that is not web WeChat is a failed
 // ready check with a report, not an error before any check; and it neither
 // requires nor watches a session: a logged-in check looks at that. The URL
 // is --sandbox's, else --url when given, else the plan's.
-func startSmokeSession(c *cli.Context, plan *Plan) (s *session, target string, err error) {
-	s = &session{capture: c.String(captureFlag.Name)}
-	defer func() {
-		if err != nil {
-			s.Close()
-			s = nil
-		}
-	}()
-	target = c.String(urlFlag.Name)
-	if !c.IsSet(urlFlag.Name) && plan.URL != "" {
-		target = plan.URL
-	}
+func startSmokeSession(c *cli.Context, plan *Plan) (*session, string, error) {
 	useSandbox := c.Bool(sandboxFlag.Name)
-	if useSandbox {
-		if s.sandbox, err = newSandbox(c, true); err != nil {
-			return s, target, err
-		}
-		if target, err = s.sandbox.Start("127.0.0.1:0"); err != nil {
-			return s, target, fmt.Errorf("starting the sandbox: %w", err)
-		}
-	}
-	opts, err := browserOptions(c, useSandbox)
+	s, target, err := startSession(c, useSandbox, sessionConfig{})
 	if err != nil {
-		return s, target, err
+		return nil, target, err
 	}
-	if s.browser, err = browser.Start(c.Context, opts...); err != nil {
-		return s, target, err
-	}
-	if s.page, err = s.browser.NewPage(c.Context); err != nil {
-		return s, target, err
+	if !useSandbox && !c.IsSet(urlFlag.Name) && plan.URL != "" {
+		target = plan.URL
 	}
 	s.url = target
 	s.ctx, s.cancel = context.WithTimeout(c.Context, c.Duration(smokeTimeoutFlag.Name))
