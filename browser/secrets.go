@@ -83,7 +83,7 @@ func maskValue(b, v []byte) []byte {
 			continue // part of a longer number
 		}
 		repl := masked
-		if digits && !quotedAt(b, start, end) {
+		if digits && bareNumberAt(b, start, end) {
 			repl = `"` + masked + `"`
 		}
 		out = append(append(out, b[last:start]...), repl...)
@@ -95,9 +95,10 @@ func maskValue(b, v []byte) []byte {
 	return append(out, b[last:]...)
 }
 
-// quotedAt reports whether b[start:end] is a whole JSON value's neighbour
-// of text rather than a bare number: anything but a JSON separator around it.
-func quotedAt(b []byte, start, end int) bool {
+// bareNumberAt reports whether b[start:end] stands as a JSON number of its
+// own (between separators such as ':' and ','), where "***" must be quoted
+// to keep the JSON valid; inside a string or text it is not.
+func bareNumberAt(b []byte, start, end int) bool {
 	before, after := byte(' '), byte(' ')
 	for k := start - 1; k >= 0; k-- {
 		if !isJSONSpace(b[k]) {
@@ -111,8 +112,7 @@ func quotedAt(b []byte, start, end int) bool {
 			break
 		}
 	}
-	bare := (before == ':' || before == ',' || before == '[') && (after == ',' || after == '}' || after == ']' || after == ' ')
-	return !bare
+	return (before == ':' || before == ',' || before == '[') && (after == ',' || after == '}' || after == ']' || after == ' ')
 }
 
 func isDigits(b []byte) bool {

@@ -86,8 +86,6 @@ func hint(code int) string {
 		return "WeChat limits this strictly; wait (minutes to an hour) before trying again"
 	case ExitUnknownOutcome:
 		return "check in WeChat whether it happened before trying again, or raise --timeout"
-	case ExitInterrupted:
-		return ""
 	}
 	return ""
 }
