@@ -17,6 +17,7 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 )
@@ -93,6 +94,7 @@ type Browser struct {
 	mu      sync.Mutex
 	pages   map[*Page]struct{}
 	closing bool
+	spare   target.ID // a launched browser's first tab, until NewPage takes it
 
 	// chromedp's cancel funcs must run once: a second run can block for
 	// ever on a browser that never started.
@@ -177,12 +179,37 @@ func launch(ctx context.Context, cfg config) (_ *Browser, err error) {
 	b.allocCtx, b.allocCancel = chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
 	b.ctx, b.cancel = chromedp.NewContext(b.allocCtx)
 	// The first run starts the browser and binds its life to b.ctx, so it
-	// carries no deadline; ctx is honoured by abandoning it instead.
-	err = runFirst(ctx, func() error { return chromedp.Do(b.ctx) }, b.abort)
+	// carries no deadline; ctx is honoured by abandoning it instead. It is a
+	// browser-level command: chromedp would otherwise attach b.ctx to the
+	// browser's first tab, a dozen round trips on a tab nobody uses, and
+	// NewPage would open a second one.
+	err = runFirst(ctx, func() error {
+		res, err := chromedp.CallBrowser(b.ctx, target.GetTargets, target.GetTargetsParams{})
+		if err != nil {
+			return err
+		}
+		// A visible browser quits with its last window, so its first
+		// tab stays to keep it open.
+		if !cfg.visible {
+			b.spare = blankTab(res.TargetInfos)
+		}
+		return nil
+	}, b.abort)
 	if err != nil {
 		return nil, b.startError(ctx, err)
 	}
 	return b, nil
+}
+
+// blankTab returns the tab a browser starts with, empty and unattached, or
+// "" when there is none (yet).
+func blankTab(tabs []*target.Info) target.ID {
+	for _, t := range tabs {
+		if t.Type == "page" && !t.Attached && t.URL == "about:blank" {
+			return t.TargetID
+		}
+	}
+	return ""
 }
 
 func attach(ctx context.Context, cfg config) (*Browser, error) {

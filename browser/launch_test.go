@@ -19,6 +19,7 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -176,6 +177,69 @@ func TestVisibleWindow(t *testing.T) {
 	p := openApp(t, b, srv.URL+"/app.html")
 	if res, err := p.Call(callCtx(t), "testSvc", "later", "shown"); err != nil || string(res.Value) != `{"echo":"shown"}` {
 		t.Errorf("Call in a visible window: %s, %v", res.Value, err)
+	}
+}
+
+// pageTargets lists the tabs of b's browser.
+func pageTargets(t *testing.T, b *Browser) []target.ID {
+	t.Helper()
+	res, err := chromedp.CallBrowser(b.ctx, target.GetTargets, target.GetTargetsParams{})
+	if err != nil {
+		t.Fatalf("Target.getTargets: %v", err)
+	}
+	var ids []target.ID
+	for _, info := range res.TargetInfos {
+		if info.Type == "page" {
+			ids = append(ids, info.TargetID)
+		}
+	}
+	return ids
+}
+
+// A headless browser's first page is the tab the browser starts with, not
+// a second one; closing it leaves a browser that opens others.
+func TestFirstPageIsTheFirstTab(t *testing.T) {
+	b := startBrowser(t, WithTempProfile())
+	before := pageTargets(t, b)
+	p, err := b.NewPage(callCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := pageTargets(t, b)
+	if len(before) != 1 || len(after) != 1 || before[0] != after[0] || p.target.TargetID != before[0] {
+		t.Errorf("tabs before NewPage %v, after %v, the page's %s: want the one first tab", before, after, p.target.TargetID)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p2, err := b.NewPage(callCtx(t))
+	if err != nil {
+		t.Fatalf("NewPage after the first page closed: %v", err)
+	}
+	if p2.target.TargetID == p.target.TargetID {
+		t.Errorf("the closed tab %s was reused", p.target.TargetID)
+	}
+}
+
+// A visible browser quits with its last window, so it keeps its first tab
+// and pages get their own.
+func TestVisibleBrowserOutlivesItsPages(t *testing.T) {
+	if !hasDisplay() {
+		t.Skip("no display; run under xvfb-run to test a visible window")
+	}
+	if _, err := findBrowser("", true); err != nil {
+		t.Skip(err)
+	}
+	b := startBrowser(t, WithVisible(true), WithTempProfile())
+	p, err := b.NewPage(callCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.NewPage(callCtx(t)); err != nil {
+		t.Fatalf("NewPage after the only page closed: %v", err)
 	}
 }
 

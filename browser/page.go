@@ -82,13 +82,8 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 		changed:  make(chan struct{}),
 		contexts: make(map[cdp.FrameID]execContext),
 	}
-	// WithListener adds the listener before the tab's first command, so it
-	// sees the execution contexts that Runtime.enable reports at once.
-	tab, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(p.onEvent))
-	// The first run attaches the tab for the tab context's whole life, so it
-	// must not carry ctx's deadline.
-	if err := runFirst(ctx, func() error { return chromedp.Do(tab) }, cancel); err != nil {
-		cancel()
+	tab, cancel, err := b.openTab(ctx, p.onEvent)
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("opening a tab: %w", ctx.Err())
 		}
@@ -111,6 +106,38 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 	b.pages[p] = struct{}{}
 	b.mu.Unlock()
 	return p, nil
+}
+
+// openTab attaches a new chromedp context to a tab: a headless launched
+// browser's own first tab while it is unused (opening another costs a
+// round trip and a second renderer start), else a new one. listen is added before the tab's first
+// command, so it sees the execution contexts that Runtime.enable reports at
+// once.
+func (b *Browser) openTab(ctx context.Context, listen func(any)) (context.Context, context.CancelFunc, error) {
+	b.mu.Lock()
+	spare := b.spare
+	b.spare = ""
+	b.mu.Unlock()
+	if spare != "" {
+		tab, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(listen), chromedp.WithTargetID(spare))
+		if err := runFirst(ctx, func() error { return chromedp.Do(tab) }, cancel); err == nil {
+			return tab, cancel, nil
+		}
+		// Gone meanwhile (closed through another DevTools client, or its
+		// renderer died): open another.
+		cancel()
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+	}
+	tab, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(listen))
+	// The first run attaches the tab for the tab context's whole life, so it
+	// must not carry ctx's deadline.
+	if err := runFirst(ctx, func() error { return chromedp.Do(tab) }, cancel); err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return tab, cancel, nil
 }
 
 // Close closes the tab and stops its recorder. It is idempotent.
