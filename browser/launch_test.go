@@ -32,6 +32,9 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(serveSandboxEnv) != "" {
+		os.Exit(serveSandbox())
+	}
 	code := m.Run()
 	if shared.b != nil {
 		if err := shared.b.Close(); err != nil {
