@@ -34,8 +34,11 @@ type NetCall struct {
 	ResponseBody json.RawMessage
 	Err          string // the browser's error text when the request failed
 	Done         bool   // the request finished (or failed) and its bodies were read
-	Started      time.Time
-	Duration     time.Duration
+	// BodiesDropped is true when the recorder let the bodies go to bound
+	// its memory (see maxBodyBytes); the rest of the call stays.
+	BodiesDropped bool
+	Started       time.Time
+	Duration      time.Duration
 }
 
 // recorder keeps the API calls of one tab. The tab's listener records the
@@ -46,6 +49,8 @@ type recorder struct {
 	mu      sync.Mutex
 	calls   []NetCall // the newest calls, at most maxCalls; Seq dropped+1 first
 	dropped int       // how many of the oldest calls were let go
+	bodies  int       // bytes of the bodies held
+	bare    int       // calls[:bare] were looked at for dropping bodies
 	open    map[network.RequestID]*inFlight
 	queue   []network.RequestID // finished requests whose bodies are to be read
 	wake    chan struct{}       // a queued request, for run
@@ -53,10 +58,17 @@ type recorder struct {
 	done    chan struct{}       // closed when run returns
 }
 
-// maxCalls bounds the calls a page keeps, with their bodies: a page that
-// runs for hours (a batch of groups, the push channel polling all the time)
-// must not grow without end. The oldest go first, in chunks.
-const maxCalls = 4096
+// A page that runs for hours (a batch of groups, the push channel polling
+// all the time) must not grow without end, so the recorder keeps at most
+// maxCalls calls, letting the oldest go in chunks, and the bodies of the
+// newest keptBodies calls; older calls keep theirs while all bodies held
+// stay under maxBodyBytes. The newest calls are the ones a WaitCall still
+// has to look at, so what it reads keeps its bodies.
+const (
+	maxCalls     = 1024
+	keptBodies   = 256
+	maxBodyBytes = 1 << 20
+)
 
 // inFlight is what the recorder knows of a request before it is done.
 type inFlight struct {
@@ -133,8 +145,12 @@ func (r *recorder) started(ev *network.EventRequestWillBeSent) {
 	}
 	if len(r.calls) >= maxCalls {
 		n := maxCalls / 4
+		for _, c := range r.calls[:n] {
+			r.bodies -= len(c.RequestBody) + len(c.ResponseBody)
+		}
 		r.calls = append(r.calls[:0], r.calls[n:]...)
 		r.dropped += n
+		r.bare = max(0, r.bare-n)
 	}
 	seq := r.dropped + len(r.calls) + 1
 	r.calls = append(r.calls, NetCall{
@@ -222,9 +238,17 @@ func (r *recorder) finish(ctx context.Context, t cdp.Session, id network.Request
 	if ctx.Err() != nil {
 		return // the tab closed: the call stays not done
 	}
+	r.complete(id, reqBody, respBody, notes)
+}
 
+// complete marks the call of request id done with its bodies.
+func (r *recorder) complete(id network.RequestID, reqBody, respBody []byte, notes []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	f := r.open[id]
+	if f == nil {
+		return
+	}
 	delete(r.open, id)
 	defer r.broadcastLocked()
 	c := r.call(f.seq)
@@ -240,6 +264,22 @@ func (r *recorder) finish(ctx context.Context, t cdp.Session, id network.Request
 	c.Err = strings.Join(notes, "; ")
 	c.Duration = time.Duration(float64(f.end-f.start) * float64(time.Second))
 	c.Done = true
+	r.bodies += len(c.RequestBody) + len(c.ResponseBody)
+	r.dropBodiesLocked()
+}
+
+// dropBodiesLocked lets the bodies of the oldest done calls go while the
+// bodies held pass maxBodyBytes, sparing the newest keptBodies calls.
+func (r *recorder) dropBodiesLocked() {
+	for r.bodies > maxBodyBytes && r.bare < len(r.calls)-keptBodies {
+		c := &r.calls[r.bare]
+		r.bare++
+		if !c.Done || (c.RequestBody == nil && c.ResponseBody == nil) {
+			continue // a call in flight keeps what it gets
+		}
+		r.bodies -= len(c.RequestBody) + len(c.ResponseBody)
+		c.RequestBody, c.ResponseBody, c.BodiesDropped = nil, nil, true
+	}
 }
 
 // broadcastLocked wakes the waiters of WaitCall.
@@ -272,9 +312,10 @@ func (r *recorder) snapshot(from int) ([]NetCall, <-chan struct{}) {
 	return append([]NetCall(nil), r.calls[i:]...), r.changed
 }
 
-// Calls returns the app's API calls recorded so far (the newest 4,096), in
-// the order they started, including those still in flight (Done false). The
-// bodies are shared with the recorder: do not modify them.
+// Calls returns the app's API calls recorded so far (the newest 1,024), in
+// the order they started, including those still in flight (Done false).
+// Older calls may come without bodies (BodiesDropped). The bodies are
+// shared with the recorder: do not modify them.
 func (p *Page) Calls() []NetCall {
 	calls, _ := p.rec.snapshot(0)
 	return calls

@@ -299,3 +299,54 @@ func TestRecorderLetsOldCallsGo(t *testing.T) {
 		t.Errorf("snapshot after Seq %d has %d calls, want 10", n-10, len(after))
 	}
 }
+
+// TestRecorderBoundsBodies completes more calls than the body budget holds:
+// the newest keep their bodies, the oldest lose theirs and say so, a call
+// still in flight keeps what it gets, and the bytes held stay bounded.
+func TestRecorderBoundsBodies(t *testing.T) {
+	r := newRecorder()
+	body := []byte(`{"BaseResponse":{"Ret":0},"Pad":"` + strings.Repeat("x", 8<<10) + `"}`)
+	start := func(i int) network.RequestID {
+		id := network.RequestID(fmt.Sprint(i))
+		r.onEvent(&network.EventRequestWillBeSent{
+			RequestID: id,
+			Request:   &network.Request{URL: "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxsync?r=1", Method: "POST"},
+			Type:      network.ResourceTypeXHR,
+		})
+		return id
+	}
+	// The first call stays in flight while the others come and go.
+	slow := start(0)
+	const n = 600
+	for i := 1; i <= n; i++ {
+		r.complete(start(i), body, body, nil)
+	}
+	r.complete(slow, body, body, nil)
+
+	calls, _ := r.snapshot(0)
+	held, dropped := 0, 0
+	for i, c := range calls {
+		held += len(c.RequestBody) + len(c.ResponseBody)
+		if c.BodiesDropped {
+			dropped++
+			if c.RequestBody != nil || c.ResponseBody != nil {
+				t.Errorf("call %d is marked BodiesDropped but has bodies", c.Seq)
+			}
+		}
+		if i >= len(calls)-keptBodies && c.ResponseBody == nil {
+			t.Errorf("call %d, among the newest %d, lost its bodies", c.Seq, keptBodies)
+		}
+	}
+	if held != r.bodies {
+		t.Errorf("bodies counted %d, held %d", r.bodies, held)
+	}
+	if limit := max(maxBodyBytes, keptBodies*2*len(body)) + 2*len(body); held > limit {
+		t.Errorf("held %d bytes of bodies, want at most %d", held, limit)
+	}
+	if dropped == 0 {
+		t.Error("no call lost its bodies")
+	}
+	if calls[0].Seq != 1 || calls[0].ResponseBody == nil || calls[0].BodiesDropped {
+		t.Errorf("the call that was in flight lost its answer: %+v", calls[0])
+	}
+}

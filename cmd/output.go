@@ -20,18 +20,22 @@ type callJSON struct {
 	Response   json.RawMessage `json:"response,omitempty"`
 	Error      string          `json:"error,omitempty"`
 	DurationMs float64         `json:"durationMs"`
+	// BodiesDropped marks an old call of a long run whose bodies the
+	// recorder let go to bound its memory.
+	BodiesDropped bool `json:"bodiesDropped,omitempty"`
 }
 
 func newCallJSON(c browser.NetCall) callJSON {
 	return callJSON{
-		Endpoint:   c.Endpoint,
-		Method:     c.Method,
-		URL:        c.URL,
-		Status:     c.Status,
-		Request:    jsonValue(c.RequestBody),
-		Response:   jsonValue(c.ResponseBody),
-		Error:      c.Err,
-		DurationMs: float64(c.Duration.Microseconds()) / 1000,
+		Endpoint:      c.Endpoint,
+		Method:        c.Method,
+		URL:           c.URL,
+		Status:        c.Status,
+		Request:       jsonValue(c.RequestBody),
+		Response:      jsonValue(c.ResponseBody),
+		Error:         c.Err,
+		DurationMs:    float64(c.Duration.Microseconds()) / 1000,
+		BodiesDropped: c.BodiesDropped,
 	}
 }
 
