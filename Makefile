@@ -39,11 +39,20 @@ vet:
 test: deps vet
 	$(XVFB) $(GO) test -timeout 14m ./...
 
-# Ratios against floors measured in the same run; one line per benchmark.
+# Ratios against floors measured in the same run. The raw `go test -bench`
+# output goes to bin/bench.txt (for benchstat); the table goes to stdout.
 bench: deps
-	$(GO) test -run '^$$' -bench 'WarmCall|Throughput' -benchtime 50x ./browser
-	$(GO) test -run '^$$' -bench 'ColdStart' -benchtime 10x ./cmd
-	$(GO) test -run '^$$' -bench 'Memory' -benchtime 1x ./browser
+	@mkdir -p bin
+	@{ $(GO) test -run '^$$' -bench 'WarmCall|Throughput' -benchtime 50x ./browser && \
+	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 10x ./cmd && \
+	   $(GO) test -run '^$$' -bench 'ColdStartPhases' -benchtime 10x ./browser && \
+	   $(GO) test -run '^$$' -bench 'Memory' -benchtime 1x ./browser; } > bin/bench.txt 2>&1 || \
+	   { cat bin/bench.txt; exit 1; }
+	@echo "machine: $$(nproc) cores, $$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
+	      "$$(/usr/lib/chromium/chromium-headless-shell --version 2>/dev/null || echo 'no chromium-headless-shell')," \
+	      "$$($(GO) env GOVERSION)"
+	@awk '/^Benchmark/ { name = $$1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$$/, "", name); \
+	      for (i = 5; i < NF; i += 2) printf "%-16s %-30s %12s\n", name, $$(i+1), $$i }' bin/bench.txt
 
 clean:
 	rm -rf bin

@@ -489,3 +489,113 @@ func heapInUse() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapInuse)
 }
+
+// BenchmarkColdStartPhases is the cold start of wxctl room create, in
+// process and step by step, against the same floor as the command's own
+// benchmark (the same Chromium loading the same page with --dump-dom, to
+// its output), so that the README can say where the time goes. The
+// sandbox runs in its own process. "app-batch-wait" is the time the app's
+// own read-back sits in its batch queue: from the create answer to the
+// webwxbatchgetcontact request, as Chrome's clock saw both.
+func BenchmarkColdStartPhases(b *testing.B) {
+	chrome, err := findBrowser("", false)
+	if err != nil {
+		b.Skip(err)
+	}
+	url := startSandboxProcess(b)
+	phases := []string{"launch", "tab", "page-load", "session", "contacts", "create", "read-back", "close"}
+	took := make(map[string]time.Duration)
+	var floor, appWait time.Duration
+	b.ResetTimer()
+	for range b.N {
+		floor += dumpDOM(b, chrome, url)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		last := time.Now()
+		step := func(name string, err error) {
+			if err != nil {
+				b.Fatalf("%s: %v", name, err)
+			}
+			now := time.Now()
+			took[name] += now.Sub(last)
+			last = now
+		}
+		br, err := Start(ctx, WithExecPath(chrome), WithTempProfile())
+		step("launch", err)
+		p, err := br.NewPage(ctx)
+		step("tab", err)
+		step("page-load", p.Open(ctx, url))
+		_, err = CheckSession(ctx, p)
+		if err == nil {
+			err = p.MaskSessionSecrets(ctx)
+		}
+		step("session", err)
+		book, err := LoadContacts(ctx, p)
+		var members []Contact
+		if err == nil {
+			members, err = book.ResolveFriends([]string{"Rain1ove", "迴焘願點"})
+		}
+		step("contacts", err)
+		mark := p.LastSeq()
+		res, err := CreateRoom(ctx, p, members, "")
+		step("create", err) // with the read-back, split below
+		var created, read NetCall
+		for _, c := range p.Calls() {
+			switch {
+			case c.Seq <= mark:
+			case c.Endpoint == EndpointCreateRoom:
+				created = c
+			case c.Endpoint == EndpointBatchGet && read.Seq == 0 && listsUser(c.RequestBody, res.ChatRoomName):
+				read = c
+			}
+		}
+		if created.Seq == 0 || read.Seq == 0 {
+			b.Fatal("the create or the read-back is not among the recorded calls")
+		}
+		answered := created.Started.Add(created.Duration)
+		split := min(read.Started.Add(read.Duration).Sub(answered), took["create"])
+		took["create"] -= split
+		took["read-back"] += split
+		appWait += read.Started.Sub(answered)
+		step("close", br.Close())
+		cancel()
+	}
+	b.StopTimer()
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(b.N) }
+	var answer time.Duration
+	for _, name := range phases {
+		b.ReportMetric(ms(took[name]), name+"-ms")
+		if name != "close" {
+			answer += took[name]
+		}
+	}
+	b.ReportMetric(ms(appWait), "app-batch-wait-ms")
+	b.ReportMetric(ms(floor), "floor-answer-ms")
+	b.ReportMetric(float64(answer)/float64(floor), "answer/floor")
+	b.ReportMetric(float64(answer-appWait)/float64(floor), "without-app-wait/floor")
+}
+
+// dumpDOM times the floor: Chromium loading url and printing its DOM, to
+// the first byte printed.
+func dumpDOM(b *testing.B, chrome, url string) time.Duration {
+	b.Helper()
+	dir := b.TempDir()
+	defer os.RemoveAll(dir)
+	cmd := exec.Command(chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+dir, "--dump-dom", url)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer cmd.Wait()
+	if _, err := out.Read(make([]byte, 1)); err != nil {
+		b.Fatalf("--dump-dom printed nothing: %v", err)
+	}
+	took := time.Since(start)
+	_, _ = io.Copy(io.Discard, out)
+	return took
+}

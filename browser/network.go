@@ -67,7 +67,7 @@ type recorder struct {
 const (
 	maxCalls     = 1024
 	keptBodies   = 256
-	maxBodyBytes = 1 << 20
+	maxBodyBytes = 512 << 10
 )
 
 // inFlight is what the recorder knows of a request before it is done.
