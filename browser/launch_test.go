@@ -164,15 +164,23 @@ func TestVisibleWithoutDisplay(t *testing.T) {
 	}
 }
 
-// TestVisibleWindow runs where there is a display (xvfb-run go test …).
-func TestVisibleWindow(t *testing.T) {
+// startVisibleBrowser starts a browser of the test's own with a window,
+// where there is a display (xvfb-run go test …) and a browser that can
+// show one.
+func startVisibleBrowser(t *testing.T) *Browser {
+	t.Helper()
 	if !hasDisplay() {
 		t.Skip("no display; run under xvfb-run to test a visible window")
 	}
 	if _, err := findBrowser("", true); err != nil {
 		t.Skip(err)
 	}
-	b := startBrowser(t, WithVisible(true), WithTempProfile())
+	return startBrowser(t, WithVisible(true), WithTempProfile())
+}
+
+// TestVisibleWindow runs where there is a display (xvfb-run go test …).
+func TestVisibleWindow(t *testing.T) {
+	b := startVisibleBrowser(t)
 	if strings.HasSuffix(b.execPath, "headless-shell") {
 		t.Errorf("a visible window from %s", b.execPath)
 	}
@@ -227,13 +235,7 @@ func TestFirstPageIsTheFirstTab(t *testing.T) {
 // A visible browser quits with its last window, so it keeps its first tab
 // and pages get their own.
 func TestVisibleBrowserOutlivesItsPages(t *testing.T) {
-	if !hasDisplay() {
-		t.Skip("no display; run under xvfb-run to test a visible window")
-	}
-	if _, err := findBrowser("", true); err != nil {
-		t.Skip(err)
-	}
-	b := startBrowser(t, WithVisible(true), WithTempProfile())
+	b := startVisibleBrowser(t)
 	p, err := b.NewPage(callCtx(t))
 	if err != nil {
 		t.Fatal(err)
