@@ -110,34 +110,33 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 
 // openTab attaches a new chromedp context to a tab: a headless launched
 // browser's own first tab while it is unused (opening another costs a
-// round trip and a second renderer start), else a new one. listen is added before the tab's first
-// command, so it sees the execution contexts that Runtime.enable reports at
-// once.
+// round trip and a second renderer start), else a new one. listen is added
+// before the tab's first command, so it sees the execution contexts that
+// Runtime.enable reports at once.
 func (b *Browser) openTab(ctx context.Context, listen func(any)) (context.Context, context.CancelFunc, error) {
+	open := func(opts ...chromedp.ContextOption) (context.Context, context.CancelFunc, error) {
+		tab, cancel := chromedp.NewContext(b.ctx, append(opts, chromedp.WithListener(listen))...)
+		// The first run attaches the tab for the tab context's whole life,
+		// so it must not carry ctx's deadline.
+		if err := runFirst(ctx, func() error { return chromedp.Do(tab) }, cancel); err != nil {
+			cancel()
+			return nil, nil, err
+		}
+		return tab, cancel, nil
+	}
 	b.mu.Lock()
 	spare := b.spare
 	b.spare = ""
 	b.mu.Unlock()
 	if spare != "" {
-		tab, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(listen), chromedp.WithTargetID(spare))
-		if err := runFirst(ctx, func() error { return chromedp.Do(tab) }, cancel); err == nil {
-			return tab, cancel, nil
+		tab, cancel, err := open(chromedp.WithTargetID(spare))
+		if err == nil || ctx.Err() != nil {
+			return tab, cancel, err
 		}
 		// Gone meanwhile (closed through another DevTools client, or its
 		// renderer died): open another.
-		cancel()
-		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
-		}
 	}
-	tab, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(listen))
-	// The first run attaches the tab for the tab context's whole life, so it
-	// must not carry ctx's deadline.
-	if err := runFirst(ctx, func() error { return chromedp.Do(tab) }, cancel); err != nil {
-		cancel()
-		return nil, nil, err
-	}
-	return tab, cancel, nil
+	return open()
 }
 
 // Close closes the tab and stops its recorder. It is idempotent.
