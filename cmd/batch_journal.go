@@ -21,8 +21,9 @@ const (
 	recordResult = "result"
 )
 
-// Result statuses. created and found are final: the group exists with its
-// topic. untitled: it exists, its topic is not set yet. unknown: the answer
+// Result statuses. created, found and exists are final: the group exists
+// with its topic (exists: it was there before any create of this journal,
+// so none was sent). untitled: it exists, its topic is not set yet. unknown: the answer
 // was never seen, so it may or may not exist. The others say the group was
 // not made: refused (WeChat said no), rate-limited (Ret 1 or 1205),
 // not-logged-in (the session had ended), absent (a look-up after an unknown
@@ -30,6 +31,7 @@ const (
 const (
 	statusCreated     = "created"
 	statusFound       = "found"
+	statusExists      = "exists"
 	statusUntitled    = "untitled"
 	statusUnknown     = "unknown"
 	statusRefused     = "refused"
@@ -311,7 +313,7 @@ func journalStates(records []journalRecord) map[string]*journalState {
 		switch {
 		case r.Type == recordIntent:
 			st.attempts++
-		case r.Status == statusCreated || r.Status == statusFound:
+		case r.Status == statusCreated || r.Status == statusFound || r.Status == statusExists:
 			st.done = r
 		}
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,6 +53,12 @@ var (
 			"creates; more is for sandboxes and test servers (4-8 is fastest on 2 cores)",
 		Value:   1,
 		EnvVars: []string{"WXCTL_BATCH_CONCURRENCY"},
+	}
+	batchRecreateFlag = &cli.BoolFlag{
+		Name: "recreate",
+		Usage: "create each planned group even when one of your groups has its topic already; without it such a " +
+			"group is taken for the one planned (made by an earlier run whose journal is gone) and not created again",
+		EnvVars: []string{"WXCTL_RECREATE"},
 	}
 	batchLookupWaitFlag = &cli.DurationFlag{
 		Name: "lookup-wait",
@@ -111,7 +118,7 @@ Example:
 (Flags go before PLAN.)`,
 	Flags: append([]cli.Flag{
 		batchIntervalFlag, batchMaxRateFlag, batchBackoffFlag, batchMaxWaitFlag,
-		batchJournalFlag, batchDryRunFlag, batchConcurrencyFlag, batchLookupWaitFlag,
+		batchJournalFlag, batchDryRunFlag, batchConcurrencyFlag, batchLookupWaitFlag, batchRecreateFlag,
 	}, appFlags()...),
 	Action: runRoomBatch,
 }
@@ -147,6 +154,7 @@ func readBatchOptions(c *cli.Context) (batchOptions, error) {
 			timeout:     c.Duration(timeoutFlag.Name),
 			lookupWait:  c.Duration(batchLookupWaitFlag.Name),
 			concurrency: c.Int(batchConcurrencyFlag.Name),
+			recreate:    c.Bool(batchRecreateFlag.Name),
 		},
 	}
 	if o.journal == "" {
@@ -200,6 +208,7 @@ func runRoomBatch(c *cli.Context) error {
 	}
 	pace := newPacer(o.interval, o.rate, o.backoff, o.maxWait)
 	if o.dryRun {
+		markExisting(c.Context, s, book, items, o.cfg)
 		return reportDryRun(c, items, pace.spacing(), o.journal)
 	}
 	return runBatch(c, s, book, items, o, pace)
@@ -281,6 +290,31 @@ func reportDryRun(c *cli.Context, items []*batchItem, spacing time.Duration, jou
 	sum := summarize(items, journal)
 	sum.DryRun = true
 	return writeJSONLine(c.App.Writer, sum)
+}
+
+// markExisting marks, for --dry-run, the groups that a run would not
+// create because one of your groups has their topic already (see
+// batchRun.check); with --recreate it only says so.
+func markExisting(ctx context.Context, s *session, book *browser.AddressBook, items []*batchItem, cfg batchConfig) {
+	for _, it := range items {
+		if it.state != stateCreate || len(it.contacts) == 0 {
+			continue
+		}
+		q := browser.RoomQuery{Topic: it.Topic, Self: book.Self.UserName, Members: it.userNames()}
+		fctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+		found, err := browser.FindTopic(fctx, s.page, q)
+		cancel()
+		switch {
+		case err != nil:
+			it.reason = oneLine(fmt.Sprintf("unless a group with this topic exists: could not look (%v)", err))
+		case len(found.Rooms) == 0:
+		case cfg.recreate:
+			it.reason = "though " + browser.ShortUserName(found.Rooms[0].UserName) + " has this topic: --recreate"
+		default:
+			it.room, it.how, it.state = found.Rooms[0].UserName, statusExists, stateDone
+			it.reason = existingNote(it, found)
+		}
+	}
 }
 
 // isWeChatHost reports whether rawURL is on one of web WeChat's hosts.
