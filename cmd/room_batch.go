@@ -76,9 +76,11 @@ var roomBatchCommand = &cli.Command{
 	Description: `Creates the groups of PLAN one after the other through the app's own
 chatroomFactory.create, sets each topic (modTopic) and reads each group back.
 
-PLAN is CSV, one group a row: topic,member,member,… (a header row
-"topic,member,…" is optional; quote cells that hold commas; # starts a comment);
-or YAML, a list of groups:
+PLAN is UTF-8 text (a plan in another encoding, such as the GBK of a
+spreadsheet, is refused with the iconv command that converts it). It is CSV,
+one group a row: topic,member,member,… (a header row "topic,member,…" is
+optional; quote cells that hold commas; # starts a comment); or YAML, a list
+of groups:
 
    - topic: Weekend hike
      members: [Rain1ove, 迴焘願點]
@@ -95,13 +97,20 @@ exponentially with jitter; past --max-wait it stops (exit 5) with what is done
 and what remains. A session that ends stops the run (exit 3): log in again and
 run the same command.
 
-The journal (--journal, default PLAN.journal) gets a line on disk before each
-create (intent) and after it (result: ChatRoomName, Ret), so Ctrl-C, a killed
-process, a crashed browser or a power cut lose nothing. Running the same
-command again resumes: done groups are skipped, and a group whose create was
-sent but whose answer was never seen is looked up among your groups (by topic
-and members) and created only when it does not exist. No group is created
-twice, and none without a journal line.
+The journal (--journal, default PLAN.journal) starts with a header line of its
+own, then gets a line on disk before each create (intent) and after it
+(result: ChatRoomName, Ret), so Ctrl-C, a killed process, a crashed browser or
+a power cut lose nothing. A file that is not a journal is refused (exit 2) and
+left as it is. Running the same command again resumes: done groups are
+skipped, and a group whose create was sent but whose answer was never seen is
+looked up among your groups (by topic and members) and created only when it
+does not exist. No group is created twice, and none without a journal line.
+
+Before the first create of a group in a run, its topic is looked for among
+your groups: a group that has it already (made by a run whose journal is
+lost, or by hand) is reported as "exists" and not created; when your groups
+cannot be listed, the group is not created either, and the next run tries
+again. --recreate creates such groups anyway; --dry-run lists them.
 
 --timeout bounds each group's steps (create, topic, read-back; or a look-up)
 and the opening of the app, not the whole batch. --json prints one JSON line
