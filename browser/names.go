@@ -73,23 +73,23 @@ func foldName(s string) string {
 // plan, however long, makes a line a person can read.
 func Abbreviate(s string, width int) string {
 	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
-	// No character is wider than its encoding is long.
-	if len(s) <= width || uniseg.StringWidth(s) <= width {
+	if len(s) <= width { // no character is wider than its encoding is long
 		return s
 	}
-	var b strings.Builder
-	budget, state := width-1, -1 // a column for the ellipsis
+	// One pass that stops soon after width columns: s may be megabytes.
+	cut, used, state := -1, 0, -1 // cut: the end of what fits beside the ellipsis
 	for rest := s; rest != ""; {
-		var cluster string
 		var w int
-		cluster, rest, w, state = uniseg.FirstGraphemeClusterInString(rest, state)
-		if w > budget {
-			break
+		at := len(s) - len(rest)
+		_, rest, w, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		if cut < 0 && used+w > width-1 {
+			cut = at
 		}
-		budget -= w
-		b.WriteString(cluster)
+		if used += w; used > width {
+			return strings.TrimRight(s[:cut], " ") + "…"
+		}
 	}
-	return strings.TrimRight(b.String(), " ") + "…"
+	return s
 }
 
 // thousands writes n with a comma between thousands: 1,590.

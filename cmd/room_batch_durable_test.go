@@ -6,10 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
+
+	"github.com/wxctl/wxctl/browser"
 )
 
 // TestRoomBatchRefusesPlanNotUTF8 runs a plan that a spreadsheet saved as
@@ -205,5 +208,35 @@ func evalInTabs(t *testing.T, prefix, expr string) {
 			t.Errorf("evaluating in tab %s: %v", tab.ID, err)
 		}
 		tcancel()
+	}
+}
+
+// TestBatchMessagesAreBounded: a 10,000-character topic and a member's
+// name of megabytes (a cell pasted wrong) make plan problems of a line a
+// person can read, cut on whole characters.
+func TestBatchMessagesAreBounded(t *testing.T) {
+	topic := strings.Repeat("周末徒步", 2500)
+	huge := strings.Repeat("Bob", 2<<20)
+	book := &browser.AddressBook{
+		Self:    browser.Contact{UserName: "@self", NickName: "Me"},
+		Friends: []browser.Contact{{UserName: "@bob", NickName: "Bob"}, {UserName: "@carol", NickName: "Carol"}},
+	}
+	groups := []batchGroup{
+		{Line: 1, Topic: topic, Members: []string{"Bob", huge}},
+		{Line: 2, Topic: topic, Members: []string{huge, huge, "Carol"}},
+	}
+	problems := resolveBatchPlan(book, newBatchItems(groups), checkBatchPlan(groups))
+	if len(problems) < 3 {
+		t.Fatalf("problems %v", problems)
+	}
+	for _, p := range problems {
+		s := p.String()
+		if len(s) > 1500 || !utf8.ValidString(s) || !strings.Contains(s, "周…\"") {
+			t.Errorf("problem of %d bytes: %.300q", len(s), s)
+		}
+	}
+	it := &batchItem{batchGroup: groups[0], state: stateFailed, reason: "refused"}
+	if s := settledText(it); len(s) > 300 {
+		t.Errorf("progress line of %d bytes", len(s))
 	}
 }
