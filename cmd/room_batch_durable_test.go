@@ -158,6 +158,9 @@ func TestRoomBatchSkipsExistingGroups(t *testing.T) {
 
 	os.Remove(journal)
 	t.Setenv("WXCTL_RECREATE", "1")
+	// urfave/cli keeps a value read from the environment in the flag, a
+	// package variable: the next run in this process would see it too.
+	t.Cleanup(func() { batchRecreateFlag.Value, batchRecreateFlag.HasBeenSet = false, false })
 	code, stdout, stderr = runCLI(t, batchArgs(url, plan)...)
 	if code != ExitOK || !strings.Contains(stdout, "3 of 3 done (3 created") || len(srv.Rooms()) != seed+6 {
 		t.Errorf("--recreate: exit %d, %d groups\nstdout: %s\nstderr: %s", code, len(srv.Rooms())-seed, stdout, stderr)
