@@ -372,13 +372,13 @@ func (r *batchRun) check(base context.Context, it *batchItem) error {
 	}
 	r.claim(found.Rooms[0].UserName)
 	it.room, it.how, it.state = found.Rooms[0].UserName, statusExists, stateDone
-	it.reason = existingNote(it, found)
+	it.reason = existingNote(found)
 	return r.journal.append(it.record(recordResult, statusExists, nil, nil))
 }
 
 // existingNote says how the group found by check differs from the plan:
 // other members, or more groups with the topic. Empty when it does not.
-func existingNote(it *batchItem, found browser.TopicRooms) string {
+func existingNote(found browser.TopicRooms) string {
 	var notes []string
 	if !found.SameMembers {
 		notes = append(notes, "its members are not the plan's")

@@ -321,7 +321,7 @@ func markExisting(ctx context.Context, s *session, book *browser.AddressBook, it
 			it.reason = "though " + browser.ShortUserName(found.Rooms[0].UserName) + " has this topic: --recreate"
 		default:
 			it.room, it.how, it.state = found.Rooms[0].UserName, statusExists, stateDone
-			it.reason = existingNote(it, found)
+			it.reason = existingNote(found)
 		}
 	}
 }
