@@ -12,7 +12,7 @@ require (
 
 require (
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
-	github.com/rivo/uniseg v0.4.7 // indirect
+	github.com/rivo/uniseg v0.4.7
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.3.7 // indirect
 )

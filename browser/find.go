@@ -163,3 +163,46 @@ func appGroups(ctx context.Context, p *Page) ([]Contact, error) {
 	}
 	return groups, nil
 }
+
+// TopicRooms are the groups FindTopic found with a topic.
+type TopicRooms struct {
+	// Rooms are the groups with the topic, the one with the query's
+	// members first when there is one.
+	Rooms []Contact
+	// SameMembers is true when Rooms[0] has exactly the query's members.
+	SameMembers bool
+}
+
+// FindTopic looks among the app's groups for those whose topic is
+// q.Topic, whatever their members: before a create, whether a group
+// planned with that topic exists already (made by an earlier run whose
+// record is lost). It reads the same list as FindRoom and compares members
+// the same way; a group whose members cannot be read back still counts,
+// since it has the topic. Groups in q.Skip are left out.
+func FindTopic(ctx context.Context, p *Page, q RoomQuery) (TopicRooms, error) {
+	var out TopicRooms
+	topic := strings.TrimSpace(q.Topic)
+	if topic == "" {
+		return out, nil
+	}
+	groups, err := appGroups(ctx, p)
+	if err != nil {
+		return out, err
+	}
+	f := newRoomFinder(p, q)
+	for _, g := range groups {
+		if q.Skip[g.UserName] || PlainName(g.NickName) != topic {
+			continue
+		}
+		out.Rooms = append(out.Rooms, g)
+		if out.SameMembers {
+			continue
+		}
+		if same, err := f.sameMembers(ctx, g); err == nil && same {
+			out.SameMembers = true
+			last := len(out.Rooms) - 1
+			out.Rooms[0], out.Rooms[last] = out.Rooms[last], out.Rooms[0]
+		}
+	}
+	return out, nil
+}

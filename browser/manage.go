@@ -215,21 +215,31 @@ func (b *AddressBook) ResolveGroup(name string) (Contact, error) {
 }
 
 // listGroups names groups with their full UserNames, which a person can
-// then pass instead of a topic.
+// then pass instead of a topic: the first maxListed of them, each topic
+// cut short, so that an account with thousands of groups still gets an
+// error of one readable line.
 func listGroups(groups []Contact) string {
 	if len(groups) == 0 {
 		return "the app holds no group"
 	}
-	parts := make([]string, len(groups))
-	for i, g := range groups {
-		topic := fmt.Sprintf("%q", PlainName(g.NickName))
-		if topic == `""` {
+	parts := make([]string, 0, min(len(groups), maxListed)+1)
+	for _, g := range groups[:min(len(groups), maxListed)] {
+		topic := PlainName(g.NickName)
+		if topic == "" {
 			topic = "(no topic)"
+		} else {
+			topic = fmt.Sprintf("%q", Abbreviate(topic, 40))
 		}
-		parts[i] = topic + " " + g.UserName
+		parts = append(parts, topic+" "+g.UserName)
+	}
+	if more := len(groups) - maxListed; more > 0 {
+		parts = append(parts, "and "+thousands(more)+" more")
 	}
 	return "groups: " + strings.Join(parts, ", ")
 }
+
+// maxListed is how many groups an error lists at most.
+const maxListed = 10
 
 // GroupMates returns the people you share a group with who are not your
 // friends, from what the app holds (it asks the server nothing).

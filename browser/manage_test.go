@@ -3,6 +3,7 @@ package browser
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -182,6 +183,29 @@ func TestSentLocalIDAndMsgID(t *testing.T) {
 	for raw, want := range map[string]string{`"4711"`: "4711", `4711`: "4711", `null`: "", `{}`: ""} {
 		if got := jsonText(json.RawMessage(raw)); got != want {
 			t.Errorf("jsonText(%s) = %q, want %q", raw, got, want)
+		}
+	}
+}
+
+// TestListGroupsIsBounded: an account with 1,600 groups gets an error of
+// ten candidates and a count, not 1,600 of them; a huge topic is cut.
+func TestListGroupsIsBounded(t *testing.T) {
+	b := testBook()
+	for i := range 1600 {
+		b.Groups = append(b.Groups, Contact{UserName: fmt.Sprintf("@@g%04d", i), NickName: fmt.Sprintf("Group %d", i)})
+	}
+	b.Groups[3].NickName = strings.Repeat("周末", 5000)
+	_, err := b.ResolveGroup("Nowhere")
+	msg := err.Error()
+	if !strings.Contains(msg, "@@g0009") || strings.Contains(msg, "@@g0010") || !strings.HasSuffix(msg, ", and 1,590 more") {
+		t.Errorf("error lists the wrong groups: %.300s … %s", msg, msg[max(0, len(msg)-100):])
+	}
+	if len(msg) > 1000 || !strings.Contains(msg, "周…\" @@g0003") {
+		t.Errorf("error of %d bytes: %.300s", len(msg), msg)
+	}
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1590: "1,590", 1234567: "1,234,567", -1590: "-1,590"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/rivo/uniseg"
 )
 
 // WeChat sends emoji in names as markup, e.g.
@@ -61,4 +63,40 @@ func emojiFromHex(hex string) string {
 // plain text, case folded, inner white space collapsed.
 func foldName(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(PlainName(s)), " "))
+}
+
+// Abbreviate makes s fit in a message: white space collapsed, bytes that
+// are not UTF-8 replaced by U+FFFD, and cut to at most width columns of a
+// terminal (a Chinese character takes two) with "…" where it was cut. It
+// never cuts inside a character, nor inside what shows as one (an emoji
+// with its modifiers, a letter with its accents), so that a name from a
+// plan, however long, makes a line a person can read.
+func Abbreviate(s string, width int) string {
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	if len(s) <= width { // no character is wider than its encoding is long
+		return s
+	}
+	// One pass that stops soon after width columns: s may be megabytes.
+	cut, used, state := -1, 0, -1 // cut: the end of what fits beside the ellipsis
+	for rest := s; rest != ""; {
+		var w int
+		at := len(s) - len(rest)
+		_, rest, w, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		if cut < 0 && used+w > width-1 {
+			cut = at
+		}
+		if used += w; used > width {
+			return strings.TrimRight(s[:cut], " ") + "…"
+		}
+	}
+	return s
+}
+
+// thousands writes n with a comma between thousands: 1,590.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

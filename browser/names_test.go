@@ -1,6 +1,12 @@
 package browser
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+)
 
 func TestPlainName(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -64,4 +70,61 @@ func containsMarkup(s string) bool {
 		}
 	}
 	return false
+}
+
+func TestAbbreviate(t *testing.T) {
+	long := strings.Repeat("周末徒步", 2500) // 10,000 characters, 20,000 columns
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"  white \n space\t", 20, "white space"},
+		{"abcdefghij", 5, "abcd…"},
+		{"周末徒步俱乐部", 7, "周末徒…"}, // a Chinese character takes two columns
+		{"周末徒步俱乐部", 8, "周末徒…"}, // never half of one
+		{"周末徒步俱乐部", 14, "周末徒步俱乐部"},
+		{"ab 周末", 4, "ab…"},                                    // no space before the ellipsis
+		{"👍🏽👍🏽👍🏽", 5, "👍🏽👍🏽…"},                                 // an emoji with its skin tone stays whole
+		{"e\u0301e\u0301e\u0301e\u0301", 3, "e\u0301e\u0301…"}, // and a letter with its accent
+		{"\xd6\xdc\xc4\xa9 GBK", 20, "\uFFFDĩ GBK"},            // a run of bad bytes becomes one U+FFFD
+		{long, 60, strings.Repeat("周末徒步", 7) + "周…"},
+	}
+	for _, tt := range tests {
+		got := Abbreviate(tt.in, tt.width)
+		if got != tt.want {
+			t.Errorf("Abbreviate(%.40q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("Abbreviate(%.40q, %d) = %q: not UTF-8", tt.in, tt.width, got)
+		}
+	}
+	// The errors that quote a page's answer went through abbreviate, which
+	// cut bytes: half a Chinese character.
+	if got := abbreviate(strings.Repeat("错", 100), 120); !utf8.ValidString(got) || uniseg.StringWidth(got) > 120 {
+		t.Errorf("abbreviate = %q", got)
+	}
+}
+
+// FuzzAbbreviate: whatever the text, the result is UTF-8, within width,
+// and the text itself when it fits.
+func FuzzAbbreviate(f *testing.F) {
+	for _, s := range []string{"周末徒步俱乐部", "👍🏽👍🏽", "e\u0301", "\xd6\xdc\xc4", "a b  c", "🇨🇳🇨🇳"} {
+		f.Add(s, 5)
+	}
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		width = 1 + int(uint(width)%200)
+		got := Abbreviate(s, width)
+		if !utf8.ValidString(got) {
+			t.Fatalf("Abbreviate(%q, %d) = %q: not UTF-8", s, width, got)
+		}
+		if w := uniseg.StringWidth(got); w > width {
+			t.Fatalf("Abbreviate(%q, %d) = %q: %d columns", s, width, got, w)
+		}
+		clean := strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+		if uniseg.StringWidth(clean) <= width && got != clean {
+			t.Fatalf("Abbreviate(%q, %d) = %q: it fits as %q", s, width, got, clean)
+		}
+	})
 }

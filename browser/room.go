@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/wxctl/wxctl/scripts"
@@ -314,10 +313,6 @@ func queryParam(rawURL, name string) string {
 	return u.Query().Get(name)
 }
 
-func abbreviate(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+// abbreviate keeps a page's or a server's text to n columns in an error:
+// see Abbreviate.
+func abbreviate(s string, n int) string { return Abbreviate(s, n) }

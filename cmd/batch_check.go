@@ -17,11 +17,16 @@ type batchProblem struct {
 	Problem string `json:"problem"`
 }
 
+// problemWidth bounds a problem's text when printed: it may quote a
+// member's name, and a plan's cell may be megabytes long.
+const problemWidth = 400
+
 func (p batchProblem) String() string {
+	problem := browser.Abbreviate(p.Problem, problemWidth)
 	if p.Topic == "" {
-		return fmt.Sprintf("line %d: %s", p.Line, p.Problem)
+		return fmt.Sprintf("line %d: %s", p.Line, problem)
 	}
-	return fmt.Sprintf("line %d %q: %s", p.Line, p.Topic, p.Problem)
+	return fmt.Sprintf("line %d %s: %s", p.Line, quote(p.Topic), problem)
 }
 
 // batchPlanError is a plan with problems, all of them; nothing was sent.
@@ -71,7 +76,7 @@ func checkBatchPlan(groups []batchGroup) []batchProblem {
 		distinct := make(map[string]bool)
 		for _, m := range g.Members {
 			if distinct[m] {
-				add("%q is listed twice", m)
+				add("%s is listed twice", quote(m))
 			}
 			distinct[m] = true
 		}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,8 +21,9 @@ const (
 	recordResult = "result"
 )
 
-// Result statuses. created and found are final: the group exists with its
-// topic. untitled: it exists, its topic is not set yet. unknown: the answer
+// Result statuses. created, found and exists are final: the group exists
+// with its topic (exists: it was there before any create of this journal,
+// so none was sent). untitled: it exists, its topic is not set yet. unknown: the answer
 // was never seen, so it may or may not exist. The others say the group was
 // not made: refused (WeChat said no), rate-limited (Ret 1 or 1205),
 // not-logged-in (the session had ended), absent (a look-up after an unknown
@@ -29,6 +31,7 @@ const (
 const (
 	statusCreated     = "created"
 	statusFound       = "found"
+	statusExists      = "exists"
 	statusUntitled    = "untitled"
 	statusUnknown     = "unknown"
 	statusRefused     = "refused"
@@ -107,8 +110,14 @@ func (j *batchJournal) load(created bool) ([]journalRecord, error) {
 	if _, err := j.f.Seek(int64(keep), io.SeekStart); err != nil {
 		return nil, fmt.Errorf("reading the journal: %w", err)
 	}
-	if keep > 0 && data[keep-1] != '\n' {
-		// A whole record whose newline was lost.
+	switch {
+	case keep == 0:
+		// A new journal: its header before anything else.
+		if _, err := j.f.Write(journalHeader); err != nil {
+			return nil, fmt.Errorf("writing the journal: %w", err)
+		}
+	case data[keep-1] != '\n':
+		// A whole line whose newline was lost.
 		if _, err := j.f.Write([]byte{'\n'}); err != nil {
 			return nil, fmt.Errorf("writing the journal: %w", err)
 		}
@@ -139,13 +148,86 @@ func readBatchJournal(path string) ([]journalRecord, error) {
 	return records, err
 }
 
-// parseJournal decodes the JSON lines of a journal. It returns the records
-// and how many bytes of data hold them: a last line that does not decode
-// (a write cut short) is not kept.
+// The journal's first line says what the file is, so that wxctl never
+// takes another file (a plan, notes) named with --journal for a journal
+// and cuts it as a torn write. It is written, on disk, before any record.
+const (
+	journalKind    = "batch-journal"
+	journalVersion = 1
+)
+
+var journalHeader = []byte(`{"wxctl":"batch-journal","version":1}` + "\n")
+
+// journalHead is the journal's first line.
+type journalHead struct {
+	Wxctl   string `json:"wxctl"`
+	Version int    `json:"version"`
+}
+
+// notJournalError is a file named as the journal that is not one: it is
+// left as it is.
+type notJournalError struct {
+	Path string
+	Why  string
+}
+
+func (e *notJournalError) Error() string {
+	return fmt.Sprintf("%s is not a wxctl journal (%s); it is left as it is: name another file with --journal, "+
+		"or move this one aside", e.Path, e.Why)
+}
+
+// Unwrap makes a file that is not a journal bad input (exit 2).
+func (e *notJournalError) Unwrap() error { return usageError{errors.New(e.Why)} }
+
+// parseJournal decodes a journal: its header line, then one JSON record a
+// line. It returns the records and how many bytes of data hold the header
+// and them: a last line that does not decode (a write cut short) is not
+// kept. An empty file is a new journal (keep 0). A file whose first line is
+// a record, without the header, is a journal written before the header
+// existed: read as it is, never rewritten. Any other file is a
+// *notJournalError.
 func parseJournal(path string, data []byte) ([]journalRecord, int, error) {
+	if len(data) == 0 || isTornHeader(data) {
+		return nil, 0, nil
+	}
+	first, _, _ := bytes.Cut(data, []byte{'\n'})
+	var head journalHead
+	switch {
+	case json.Unmarshal(first, &head) == nil && head.Wxctl == journalKind:
+		if head.Version != journalVersion {
+			return nil, 0, &notJournalError{Path: path, Why: fmt.Sprintf("a journal of version %d, which this wxctl does not know: "+
+				"use the wxctl that wrote it", head.Version)}
+		}
+		if len(first) == len(data) {
+			return nil, 0, nil // the header without its newline: nothing was written after it
+		}
+		records, keep, err := parseRecords(path, data[len(first)+1:], 2)
+		return records, len(first) + 1 + keep, err
+	case !isRecord(first):
+		return nil, 0, &notJournalError{Path: path, Why: "its first line is not " + strings.TrimSpace(string(journalHeader))}
+	}
+	return parseRecords(path, data, 1)
+}
+
+// isTornHeader reports whether data is the start of the header, cut short
+// by a crash as the journal was made; short of the header's first key, it
+// might be anything.
+func isTornHeader(data []byte) bool {
+	return len(data) < len(journalHeader) && bytes.HasPrefix(journalHeader, data) && bytes.HasPrefix(data, []byte(`{"wxctl"`))
+}
+
+// isRecord reports whether line is a whole journal record.
+func isRecord(line []byte) bool {
+	var r journalRecord
+	return json.Unmarshal(line, &r) == nil && (r.Type == recordIntent || r.Type == recordResult) && r.Topic != "" && !r.Time.IsZero()
+}
+
+// parseRecords decodes the JSON records of a journal's data, whose first
+// line is line first of the file.
+func parseRecords(path string, data []byte, first int) ([]journalRecord, int, error) {
 	var records []journalRecord
 	pos := 0
-	for n := 1; pos < len(data); n++ {
+	for n := first; pos < len(data); n++ {
 		line, rest, complete := bytes.Cut(data[pos:], []byte{'\n'})
 		var r journalRecord
 		err := json.Unmarshal(line, &r)
@@ -231,7 +313,7 @@ func journalStates(records []journalRecord) map[string]*journalState {
 		switch {
 		case r.Type == recordIntent:
 			st.attempts++
-		case r.Status == statusCreated || r.Status == statusFound:
+		case r.Status == statusCreated || r.Status == statusFound || r.Status == statusExists:
 			st.done = r
 		}
 	}

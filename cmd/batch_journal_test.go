@@ -53,19 +53,104 @@ func TestJournalRoundTrip(t *testing.T) {
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("journal mode %v, %v; want 0600", info.Mode(), err)
 	}
+	if b, _ := os.ReadFile(path); !strings.HasPrefix(string(b), string(journalHeader)) || strings.Count(string(b), "\n") != 3 {
+		t.Errorf("the journal does not start with its header, then the records:\n%s", b)
+	}
 }
 
+// TestJournalRefusesOtherFiles names files that are not journals as the
+// journal: each is refused as bad input and left byte for byte as it was
+// (a one-line file used to be taken for a torn write and emptied).
+func TestJournalRefusesOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"one-line plan":         "Hikers,Rain1ove,Boss",
+		"plan":                  "topic,member,member\nHikers,Rain1ove,Boss\n",
+		"notes":                 "call Boss about the hike\n\nand the bus\n",
+		"another JSON lines":    `{"type":"event","topic":"x"}` + "\n" + `{"type":"event"}` + "\n",
+		"another wxctl file":    `{"wxctl":"smoke-report","version":1}` + "\n",
+		"a later journal":       `{"wxctl":"batch-journal","version":2}` + "\n",
+		"a brace":               "{",
+		"a blank first line":    "\n" + `{"type":"intent","topic":"A","members":["B","C"],"time":"2024-05-01T10:00:00Z"}` + "\n",
+		"a record without time": `{"type":"intent","topic":"A","members":["B","C"]}` + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
+			if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err := openBatchJournal(path)
+			var nerr *notJournalError
+			if !errors.As(err, &nerr) || ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "left as it is") {
+				t.Errorf("open: %v (exit %d), want it refused as not a journal", err, ExitCode(err))
+			}
+			if _, err := readBatchJournal(path); !errors.As(err, &nerr) {
+				t.Errorf("read: %v, want it refused as not a journal", err)
+			}
+			if b, _ := os.ReadFile(path); string(b) != data {
+				t.Errorf("the file changed: %q, was %q", b, data)
+			}
+		})
+	}
+}
+
+// TestJournalNew checks what starts a journal: no file, an empty one, or
+// a header cut short by a crash as the journal was made.
+func TestJournalNew(t *testing.T) {
+	dir := t.TempDir()
+	header := string(journalHeader)
+	for name, data := range map[string]*string{
+		"no file":                nil,
+		"empty":                  new(""),
+		"torn header":            new(header[:15]),
+		"header without newline": new(strings.TrimSuffix(header, "\n")),
+		"header":                 new(header),
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
+			if data != nil {
+				if err := os.WriteFile(path, []byte(*data), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			j, records := openTestJournal(t, path)
+			if len(records) != 0 {
+				t.Errorf("%d records", len(records))
+			}
+			if err := j.append(journalRecord{Type: recordIntent, Topic: "A", Attempt: 1}); err != nil {
+				t.Fatal(err)
+			}
+			j.Close()
+			b, _ := os.ReadFile(path)
+			if !strings.HasPrefix(string(b), header) || strings.Count(string(b), "\n") != 2 {
+				t.Errorf("journal:\n%s", b)
+			}
+			if got, err := readBatchJournal(path); err != nil || len(got) != 1 {
+				t.Errorf("read back %d records, %v", len(got), err)
+			}
+		})
+	}
+}
+
+// TestJournalTornLastLine repairs a last line cut short, in journals with
+// the header and in those written before it existed (read as they are).
 func TestJournalTornLastLine(t *testing.T) {
 	dir := t.TempDir()
 	good := `{"type":"intent","topic":"A","members":["Bob","Carol"],"attempt":1,"time":"2024-05-01T10:00:00Z"}` + "\n"
+	header := string(journalHeader)
 	tests := []struct {
 		name, data string
 		records    int
 		keep       string
 	}{
-		{"cut mid-record", good + `{"type":"result","topic":"A","sta`, 1, good},
-		{"cut before the newline", good + strings.TrimSuffix(good, "\n"), 2, good + good},
-		{"blank lines", good + "\n\n", 1, good + "\n\n"},
+		{"cut mid-record", header + good + `{"type":"result","topic":"A","sta`, 1, header + good},
+		{"cut before the newline", header + good + strings.TrimSuffix(good, "\n"), 2, header + good + good},
+		{"blank lines", header + good + "\n\n", 1, header + good + "\n\n"},
+		{"cut in the first record", header + good[:20], 0, header},
+		{"no header, cut mid-record", good + `{"type":"result","topic":"A","sta`, 1, good},
+		{"no header, cut before the newline", good + strings.TrimSuffix(good, "\n"), 2, good + good},
+		{"no header, blank lines", good + "\n\n", 1, good + "\n\n"},
+		{"no header, one record without newline", strings.TrimSuffix(good, "\n"), 1, good},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +184,12 @@ func TestJournalDamagedLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, _, err := openBatchJournal(path); err == nil || !strings.Contains(err.Error(), path+":2:") {
+		t.Errorf("damaged journal: %v, want the line named", err)
+	}
+	if err := os.WriteFile(path, []byte(string(journalHeader)+good+"\nnot json\n"+good+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := openBatchJournal(path); err == nil || !strings.Contains(err.Error(), path+":3:") {
 		t.Errorf("damaged journal: %v, want the line named", err)
 	}
 	if _, err := readBatchJournal(filepath.Join(t.TempDir(), "none")); err != nil {

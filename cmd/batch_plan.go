@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -67,6 +68,9 @@ func readBatchPlan(path string) ([]batchGroup, error) {
 // checkBatchPlan checks the groups.
 func parseBatchPlan(file string, data []byte) ([]batchGroup, error) {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // spreadsheets write a byte-order mark
+	if err := checkPlanEncoding(file, data); err != nil {
+		return nil, err
+	}
 	switch strings.ToLower(filepath.Ext(file)) {
 	case ".yaml", ".yml":
 		return parseYAMLPlan(file, data)
@@ -77,6 +81,47 @@ func parseBatchPlan(file string, data []byte) ([]batchGroup, error) {
 		return parseYAMLPlan(file, data)
 	}
 	return parseCSVPlan(file, data)
+}
+
+// checkPlanEncoding refuses a plan that is not UTF-8 text. A topic read
+// in the wrong encoding is still some text, so the plan would run; but the
+// group made with it never reads back under the plan's topic, and every
+// later run would create it again. Spreadsheets save CSV as GBK (Excel on
+// a Chinese Windows) or as UTF-16 ("Unicode text").
+func checkPlanEncoding(file string, data []byte) error {
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return &batchSyntaxError{File: file, Line: 1, Msg: "the plan is UTF-16 text, and wxctl reads plans as UTF-8: " +
+			"convert it (" + iconvHint(file, "UTF-16") + ") or save it from the spreadsheet as \"CSV UTF-8\""}
+	}
+	if utf8.Valid(data) {
+		return nil
+	}
+	at := 0
+	for at < len(data) {
+		r, size := utf8.DecodeRune(data[at:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		at += size
+	}
+	return &batchSyntaxError{File: file, Line: bytes.Count(data[:at], []byte{'\n'}) + 1,
+		Msg: fmt.Sprintf("not UTF-8 text (byte %#02x): wxctl reads plans as UTF-8, and a topic read in the wrong encoding "+
+			"would never be found again; if a spreadsheet saved it as GBK, convert it (%s) or save it as \"CSV UTF-8\"",
+			data[at], iconvHint(file, "GBK"))}
+}
+
+// iconvHint is the command that converts the plan to UTF-8 beside itself.
+func iconvHint(file, from string) string {
+	ext := filepath.Ext(file)
+	return fmt.Sprintf("iconv -f %s -t UTF-8 %s > %s", from, shellWord(file), shellWord(strings.TrimSuffix(file, ext)+"-utf8"+ext))
+}
+
+// shellWord quotes s for a POSIX shell when it needs quoting.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[](){}<>|&;#~=%") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // looksLikeYAML reports whether the first line that is not blank or a

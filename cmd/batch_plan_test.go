@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // batchTestdata is where the plan fixtures (and the fuzz seeds) live.
@@ -71,6 +72,12 @@ func TestParseBatchPlanErrors(t *testing.T) {
 		{"bad-quote.csv", "bad-quote.csv:2:"},
 		{"bad-alias.yaml", "anchors and aliases"},
 		{"bad-key.yaml", `bad-key.yaml:2: unknown key "member"`},
+		// Spreadsheets save CSV in the system's encoding: the topic would be
+		// created as mojibake that never matches the plan again.
+		{"gbk.csv", "gbk.csv:4: not UTF-8 text (byte 0xd6)"},
+		{"gbk.csv", "iconv -f GBK -t UTF-8 ../testdata/batch/gbk.csv > ../testdata/batch/gbk-utf8.csv"},
+		{"gbk.yaml", "gbk.yaml:3: not UTF-8 text"},
+		{"utf16.csv", "utf16.csv:1: the plan is UTF-16 text"},
 	}
 	for _, tt := range tests {
 		_, err := readBatchPlan(filepath.Join(batchTestdata, tt.file))
@@ -155,6 +162,9 @@ func FuzzParseBatchPlan(f *testing.F) {
 				continue
 			}
 			checkParsedPlan(t, name, groups)
+			if !utf8.Valid(data) {
+				t.Fatalf("%s: a plan that is not UTF-8 was accepted", name)
+			}
 		}
 	})
 }

@@ -83,7 +83,7 @@ func (r *batchReporter) begin(items []*batchItem, spacing time.Duration) {
 			r.done++
 			r.writeJSON(newBatchGroupJSON(it))
 			if it.reason != "" {
-				notes = append(notes, fmt.Sprintf("%q: %s", it.Topic, it.reason))
+				notes = append(notes, fmt.Sprintf("%s: %s", quote(it.Topic), it.reason))
 			}
 		}
 	}
@@ -163,12 +163,16 @@ func (r *batchReporter) settled(it *batchItem) {
 // settledText tells how an item ended, for people.
 func settledText(it *batchItem) string {
 	if it.state == stateFailed {
-		return fmt.Sprintf("FAILED %q: %s", it.Topic, it.reason)
+		return fmt.Sprintf("FAILED %s: %s", quote(it.Topic), it.reason)
 	}
-	s := fmt.Sprintf("%s %q: %s", it.how, it.Topic, browser.ShortUserName(it.room))
+	s := fmt.Sprintf("%s %s: %s", it.how, quote(it.Topic), browser.ShortUserName(it.room))
 	switch {
 	case it.how == statusFound:
 		s += " (made by a create whose answer was lost)"
+	case it.how == statusExists && it.reason != "":
+		s += " (one of your groups has this topic: not created; " + it.reason + ")"
+	case it.how == statusExists:
+		s += " (one of your groups has this topic: not created; --recreate creates it anyway)"
 	case it.flagged:
 		s += " (Ret -2013, which the app counts as success)"
 	}
@@ -246,7 +250,7 @@ type batchGroupJSON struct {
 	Line         int      `json:"line"`
 	Topic        string   `json:"topic"`
 	Members      []string `json:"members"`
-	Status       string   `json:"status"` // created, found, earlier, failed, remaining; with --dry-run: create, look-up, earlier
+	Status       string   `json:"status"` // created, found, exists, earlier, failed, remaining; with --dry-run: create, look-up, exists, earlier
 	ChatRoomName string   `json:"chatRoomName,omitempty"`
 	Ret          *int     `json:"ret,omitempty"`
 	Flagged      bool     `json:"flagged,omitempty"`

@@ -35,10 +35,11 @@ type batchItem struct {
 	batchGroup
 	contacts []browser.Contact // the members, resolved in this login session
 	state    itemState
-	how      string // statusCreated, statusFound or howEarlier, once the group exists
+	how      string // statusCreated, statusFound, statusExists or howEarlier, once the group exists
 	room     string // its ChatRoomName, once known
 	ret      *int   // WeChat's last Ret for it
 	flagged  bool   // the create answered -2013, which the app counts as success
+	checked  bool   // looked for a group with its topic in this run: none was there
 	attempts int    // creates sent for it, in every run
 	blind    int    // outcomes not seen, in this run
 	reason   string // why it failed, or the last trouble on its way
@@ -79,6 +80,7 @@ type batchConfig struct {
 	timeout     time.Duration // for one step of a group: its create, topic and read-back, or a look-up
 	lookupWait  time.Duration // how long a group may take to reach the app after a lost answer
 	concurrency int
+	recreate    bool // create groups whose topic one of your groups has already
 }
 
 // batchRun works through the plan's groups in one browser tab: several at
@@ -172,7 +174,11 @@ func (r *batchRun) process(runCtx, base context.Context, it *batchItem) {
 		case stateUntitled:
 			err = r.settle(runCtx, base, it)
 		default:
-			err = r.create(runCtx, base, it)
+			if it.checked || r.cfg.recreate {
+				err = r.create(runCtx, base, it)
+			} else {
+				err = r.check(base, it)
+			}
 		}
 		if err != nil {
 			r.halt(err)
@@ -251,7 +257,7 @@ func (r *batchRun) afterCreate(base context.Context, it *batchItem, o createOutc
 		it.how = statusCreated
 		if o.status == statusUntitled {
 			it.state, it.reason = stateUntitled, err.Error()
-			r.progress.note("%q was created as %s, but its topic is not set yet: %v", it.Topic, o.room, err)
+			r.progress.note("%s was created as %s, but its topic is not set yet: %v", quote(it.Topic), o.room, err)
 			return nil
 		}
 		it.state = stateDone
@@ -274,7 +280,7 @@ func (r *batchRun) backOff(it *batchItem, ret int, sent time.Time) error {
 	if err != nil {
 		return err
 	}
-	r.progress.note("%q: Ret %d (%s): backing off %s", it.Topic, ret, browser.RetMeaning(ret), d.Round(time.Second/10))
+	r.progress.note("%s: Ret %d (%s): backing off %s", quote(it.Topic), ret, browser.RetMeaning(ret), d.Round(time.Second/10))
 	return nil
 }
 
@@ -293,7 +299,7 @@ func (r *batchRun) unseen(base context.Context, it *batchItem, what string, err 
 		it.fail(it.ret, fmt.Sprintf("%d times without an outcome (last: %s); the next run looks it up first", it.blind, it.reason))
 		return nil
 	}
-	r.progress.note("%q: %s (%v): looking among your groups before sending anything again", it.Topic, what, err)
+	r.progress.note("%s: %s (%v): looking among your groups before sending anything again", quote(it.Topic), what, err)
 	it.state = stateLookup
 	return nil
 }
@@ -327,6 +333,63 @@ func (r *batchRun) lookup(base context.Context, it *batchItem) error {
 	}
 	it.state = stateDone
 	return nil
+}
+
+// check looks among your groups for one with the item's topic before its
+// first create in this run, and takes it for the item's group when there
+// is one: a run with a new or lost journal (or another journal) must not
+// make the plan again. --recreate skips it. When the groups cannot be read,
+// nothing is created: the item is tried again like a lost answer, and left
+// for the next run after maxBlind tries.
+func (r *batchRun) check(base context.Context, it *batchItem) error {
+	page, err := r.healthyPage(base)
+	if err != nil {
+		return err
+	}
+	q := browser.RoomQuery{Topic: it.Topic, Self: r.self(), Members: it.userNames(), Skip: r.claimedRooms()}
+	ctx, cancel := context.WithTimeout(base, r.cfg.timeout)
+	found, err := browser.FindTopic(ctx, page, q)
+	cancel()
+	switch {
+	case err == nil:
+	case base.Err() != nil:
+		return context.Cause(base)
+	case errors.Is(err, browser.ErrBrowserGone), errors.Is(err, browser.ErrNotLoggedIn):
+		return err
+	default:
+		it.blind++
+		it.reason = fmt.Sprintf("could not tell whether a group with its topic exists: %v", err)
+		if it.blind >= maxBlind {
+			it.fail(it.ret, fmt.Sprintf("%s (%d tries); not created, lest it be made twice: run again", it.reason, it.blind))
+			return nil
+		}
+		r.progress.note("%s: %s: not creating it until that is known", quote(it.Topic), it.reason)
+		return nil
+	}
+	it.checked = true
+	if len(found.Rooms) == 0 {
+		return nil
+	}
+	r.claim(found.Rooms[0].UserName)
+	it.room, it.how, it.state = found.Rooms[0].UserName, statusExists, stateDone
+	it.reason = existingNote(found)
+	return r.journal.append(it.record(recordResult, statusExists, nil, nil))
+}
+
+// existingNote says how the group found by check differs from the plan:
+// other members, or more groups with the topic. Empty when it does not.
+func existingNote(found browser.TopicRooms) string {
+	var notes []string
+	if !found.SameMembers {
+		notes = append(notes, "its members are not the plan's")
+	}
+	if n := len(found.Rooms); n > 1 {
+		notes = append(notes, fmt.Sprintf("%d of your groups have this topic", n))
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return strings.Join(notes, ", and ") + ": left as it is (--recreate creates it anyway)"
 }
 
 // absent records that a look-up found no group: the create that nobody saw

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,10 +19,11 @@ type batchSummaryJSON struct {
 	Type      string `json:"type"` // "summary"
 	DryRun    bool   `json:"dryRun,omitempty"`
 	Total     int    `json:"total"`
-	Done      int    `json:"done"`    // created + found + earlier
-	Created   int    `json:"created"` // made by this run
-	Found     int    `json:"found"`   // made by a create whose answer was lost, found by this run
-	Earlier   int    `json:"earlier"` // done by an earlier run
+	Done      int    `json:"done"`     // created + found + earlier + existing
+	Created   int    `json:"created"`  // made by this run
+	Found     int    `json:"found"`    // made by a create whose answer was lost, found by this run
+	Earlier   int    `json:"earlier"`  // done by an earlier run
+	Existing  int    `json:"existing"` // not created: one of your groups had the topic already
 	Failed    int    `json:"failed"`
 	Remaining int    `json:"remaining"`
 	// Stopped says why the run ended before every group was done or
@@ -46,11 +48,13 @@ func summarize(items []*batchItem, journal string) batchSummaryJSON {
 			s.Found++
 		case it.how == howEarlier:
 			s.Earlier++
+		case it.how == statusExists:
+			s.Existing++
 		default:
 			s.Created++
 		}
 	}
-	s.Done = s.Created + s.Found + s.Earlier
+	s.Done = s.Created + s.Found + s.Earlier + s.Existing
 	return s
 }
 
@@ -111,16 +115,21 @@ func printBatchSummary(w io.Writer, items []*batchItem, s batchSummaryJSON) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", tableCell(it.Topic), room, statusText(it))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d of %d done (%d created, %d found after a lost answer, %d earlier) · %d failed · %d remaining · journal %s\n",
-		s.Done, s.Total, s.Created, s.Found, s.Earlier, s.Failed, s.Remaining, s.Journal)
+	fmt.Fprintf(w, "%d of %d done (%d created, %d found after a lost answer, %d earlier, %d there already) · %d failed · %d remaining · journal %s\n",
+		s.Done, s.Total, s.Created, s.Found, s.Earlier, s.Existing, s.Failed, s.Remaining, s.Journal)
 }
 
 // statusText is an item's status for the table.
 func statusText(it *batchItem) string {
 	switch it.state {
 	case stateDone:
-		if it.flagged {
+		switch {
+		case it.flagged:
 			return it.how + " (Ret -2013)"
+		case it.how == statusExists && it.reason != "":
+			return it.how + " (" + tableCell(it.reason) + ")"
+		case it.how == statusExists:
+			return it.how + " (there already: not created)"
 		}
 		return it.how
 	case stateFailed:
@@ -133,13 +142,15 @@ func statusText(it *batchItem) string {
 }
 
 // tableCell keeps a table cell on one line and within reason.
-func tableCell(s string) string {
-	s = oneLine(s)
-	if r := []rune(s); len(r) > 160 {
-		return string(r[:160]) + "…"
-	}
-	return s
-}
+func tableCell(s string) string { return browser.Abbreviate(s, 160) }
+
+// msgWidth bounds a topic or a name quoted in a message: a plan's cell may
+// be megabytes long.
+const msgWidth = 60
+
+// quote is a topic or a name as messages show it, in quotes, cut to
+// msgWidth columns.
+func quote(s string) string { return strconv.Quote(browser.Abbreviate(s, msgWidth)) }
 
 // printBatchPlan prints what --dry-run would do.
 func printBatchPlan(w io.Writer, items []*batchItem, spacing time.Duration, journal string) {
@@ -165,22 +176,38 @@ func printBatchPlan(w io.Writer, items []*batchItem, spacing time.Duration, jour
 func planAction(it *batchItem) string {
 	switch it.state {
 	case stateDone:
+		if it.how == statusExists {
+			s := "skip: a group with this topic exists already: " + it.room
+			if it.reason != "" {
+				s += "; " + tableCell(it.reason)
+			}
+			return s
+		}
 		return "skip: done earlier as " + it.room
 	case stateLookup:
 		return "look it up first (a create was sent, its outcome never seen), create it if absent"
 	}
+	var notes []string
 	if it.attempts > 0 {
-		return fmt.Sprintf("create (again: %s sent before)", quantity(it.attempts, "create"))
+		notes = append(notes, fmt.Sprintf("again: %s sent before", quantity(it.attempts, "create")))
+	}
+	if it.reason != "" {
+		notes = append(notes, tableCell(it.reason))
+	}
+	if len(notes) > 0 {
+		return "create (" + strings.Join(notes, "; ") + ")"
 	}
 	return "create"
 }
 
 // dryRunStatus is planAction in one word, for --json.
 func dryRunStatus(it *batchItem) string {
-	switch it.state {
-	case stateDone:
+	switch {
+	case it.how == statusExists:
+		return statusExists
+	case it.state == stateDone:
 		return howEarlier
-	case stateLookup:
+	case it.state == stateLookup:
 		return "look-up"
 	}
 	return "create"

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -53,6 +54,12 @@ var (
 		Value:   1,
 		EnvVars: []string{"WXCTL_BATCH_CONCURRENCY"},
 	}
+	batchRecreateFlag = &cli.BoolFlag{
+		Name: "recreate",
+		Usage: "create each planned group even when one of your groups has its topic already; without it such a " +
+			"group is taken for the one planned (made by an earlier run whose journal is gone) and not created again",
+		EnvVars: []string{"WXCTL_RECREATE"},
+	}
 	batchLookupWaitFlag = &cli.DurationFlag{
 		Name: "lookup-wait",
 		Usage: "how long a group whose create answer was lost may take to reach the app (through its push channel) " +
@@ -69,9 +76,11 @@ var roomBatchCommand = &cli.Command{
 	Description: `Creates the groups of PLAN one after the other through the app's own
 chatroomFactory.create, sets each topic (modTopic) and reads each group back.
 
-PLAN is CSV, one group a row: topic,member,member,… (a header row
-"topic,member,…" is optional; quote cells that hold commas; # starts a comment);
-or YAML, a list of groups:
+PLAN is UTF-8 text (a plan in another encoding, such as the GBK of a
+spreadsheet, is refused with the iconv command that converts it). It is CSV,
+one group a row: topic,member,member,… (a header row "topic,member,…" is
+optional; quote cells that hold commas; # starts a comment); or YAML, a list
+of groups:
 
    - topic: Weekend hike
      members: [Rain1ove, 迴焘願點]
@@ -88,13 +97,20 @@ exponentially with jitter; past --max-wait it stops (exit 5) with what is done
 and what remains. A session that ends stops the run (exit 3): log in again and
 run the same command.
 
-The journal (--journal, default PLAN.journal) gets a line on disk before each
-create (intent) and after it (result: ChatRoomName, Ret), so Ctrl-C, a killed
-process, a crashed browser or a power cut lose nothing. Running the same
-command again resumes: done groups are skipped, and a group whose create was
-sent but whose answer was never seen is looked up among your groups (by topic
-and members) and created only when it does not exist. No group is created
-twice, and none without a journal line.
+The journal (--journal, default PLAN.journal) starts with a header line of its
+own, then gets a line on disk before each create (intent) and after it
+(result: ChatRoomName, Ret), so Ctrl-C, a killed process, a crashed browser or
+a power cut lose nothing. A file that is not a journal is refused (exit 2) and
+left as it is. Running the same command again resumes: done groups are
+skipped, and a group whose create was sent but whose answer was never seen is
+looked up among your groups (by topic and members) and created only when it
+does not exist. No group is created twice, and none without a journal line.
+
+Before the first create of a group in a run, its topic is looked for among
+your groups: a group that has it already (made by a run whose journal is
+lost, or by hand) is reported as "exists" and not created; when your groups
+cannot be listed, the group is not created either, and the next run tries
+again. --recreate creates such groups anyway; --dry-run lists them.
 
 --timeout bounds each group's steps (create, topic, read-back; or a look-up)
 and the opening of the app, not the whole batch. --json prints one JSON line
@@ -111,7 +127,7 @@ Example:
 (Flags go before PLAN.)`,
 	Flags: append([]cli.Flag{
 		batchIntervalFlag, batchMaxRateFlag, batchBackoffFlag, batchMaxWaitFlag,
-		batchJournalFlag, batchDryRunFlag, batchConcurrencyFlag, batchLookupWaitFlag,
+		batchJournalFlag, batchDryRunFlag, batchConcurrencyFlag, batchLookupWaitFlag, batchRecreateFlag,
 	}, appFlags()...),
 	Action: runRoomBatch,
 }
@@ -147,6 +163,7 @@ func readBatchOptions(c *cli.Context) (batchOptions, error) {
 			timeout:     c.Duration(timeoutFlag.Name),
 			lookupWait:  c.Duration(batchLookupWaitFlag.Name),
 			concurrency: c.Int(batchConcurrencyFlag.Name),
+			recreate:    c.Bool(batchRecreateFlag.Name),
 		},
 	}
 	if o.journal == "" {
@@ -200,6 +217,7 @@ func runRoomBatch(c *cli.Context) error {
 	}
 	pace := newPacer(o.interval, o.rate, o.backoff, o.maxWait)
 	if o.dryRun {
+		markExisting(c.Context, s, book, items, o.cfg)
 		return reportDryRun(c, items, pace.spacing(), o.journal)
 	}
 	return runBatch(c, s, book, items, o, pace)
@@ -281,6 +299,31 @@ func reportDryRun(c *cli.Context, items []*batchItem, spacing time.Duration, jou
 	sum := summarize(items, journal)
 	sum.DryRun = true
 	return writeJSONLine(c.App.Writer, sum)
+}
+
+// markExisting marks, for --dry-run, the groups that a run would not
+// create because one of your groups has their topic already (see
+// batchRun.check); with --recreate it only says so.
+func markExisting(ctx context.Context, s *session, book *browser.AddressBook, items []*batchItem, cfg batchConfig) {
+	for _, it := range items {
+		if it.state != stateCreate || len(it.contacts) == 0 {
+			continue
+		}
+		q := browser.RoomQuery{Topic: it.Topic, Self: book.Self.UserName, Members: it.userNames()}
+		fctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+		found, err := browser.FindTopic(fctx, s.page, q)
+		cancel()
+		switch {
+		case err != nil:
+			it.reason = oneLine(fmt.Sprintf("unless a group with this topic exists: could not look (%v)", err))
+		case len(found.Rooms) == 0:
+		case cfg.recreate:
+			it.reason = "though " + browser.ShortUserName(found.Rooms[0].UserName) + " has this topic: --recreate"
+		default:
+			it.room, it.how, it.state = found.Rooms[0].UserName, statusExists, stateDone
+			it.reason = existingNote(found)
+		}
+	}
 }
 
 // isWeChatHost reports whether rawURL is on one of web WeChat's hosts.

@@ -385,7 +385,7 @@ func TestRoomBatchInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		waitJournalLines(ctx, plan+".journal", 2)
+		waitJournalLines(ctx, plan+".journal", 3) // the header, the first intent and its result
 		cancel()
 	}()
 	var stdout, stderr strings.Builder
