@@ -209,26 +209,53 @@ func (b *AddressBook) ResolveGroup(name string) (Contact, error) {
 	case 1:
 		return found[0], nil
 	case 0:
-		return Contact{}, &NameError{Problems: []string{fmt.Sprintf("no group is called %q in this session; %s", name, listGroups(b.Groups))}}
+		return Contact{}, &NameError{Problems: []string{fmt.Sprintf("no group is called %q in this session; %s", name, listGroups(nearGroups(b.Groups, name)))}}
 	}
 	return Contact{}, &NameError{Problems: []string{fmt.Sprintf("%q is ambiguous: %s; name the group by its UserName", name, listGroups(found))}}
 }
 
-// listGroups names groups with their full UserNames, which a person can
-// then pass instead of a topic.
+// shownGroups bounds how many groups an error message lists: people have
+// hundreds.
+const shownGroups = 10
+
+// nearGroups puts first the groups whose topic contains name, ignoring
+// case and spacing: those a person most likely meant.
+func nearGroups(groups []Contact, name string) []Contact {
+	key := foldName(name)
+	out := slices.Clone(groups)
+	slices.SortStableFunc(out, func(a, b Contact) int {
+		na, nb := strings.Contains(foldName(PlainName(a.NickName)), key), strings.Contains(foldName(PlainName(b.NickName)), key)
+		switch {
+		case na && !nb:
+			return -1
+		case nb && !na:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// listGroups names groups, the first shownGroups of them, with their full
+// UserNames, which a person can then pass instead of a topic.
 func listGroups(groups []Contact) string {
 	if len(groups) == 0 {
 		return "the app holds no group"
 	}
-	parts := make([]string, len(groups))
-	for i, g := range groups {
+	shown := groups[:min(len(groups), shownGroups)]
+	parts := make([]string, len(shown))
+	for i, g := range shown {
 		topic := fmt.Sprintf("%q", PlainName(g.NickName))
 		if topic == `""` {
 			topic = "(no topic)"
 		}
 		parts[i] = topic + " " + g.UserName
 	}
-	return "groups: " + strings.Join(parts, ", ")
+	list := "groups: " + strings.Join(parts, ", ")
+	if more := len(groups) - len(shown); more > 0 {
+		list += fmt.Sprintf(" and %d more (wxctl contacts --groups lists them all)", more)
+	}
+	return list
 }
 
 // GroupMates returns the people you share a group with who are not your

@@ -3,6 +3,7 @@ package browser
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,21 @@ func TestResolveGroup(t *testing.T) {
 				t.Errorf("%q: %q lacks %q", name, err, w)
 			}
 		}
+	}
+}
+
+// TestResolveGroupListsFew: an unknown name lists a few groups, those
+// whose topic is near the name first, not the hundreds a person has.
+func TestResolveGroupListsFew(t *testing.T) {
+	b := testGroups()
+	for i := range 30 {
+		b.Groups = append(b.Groups, Contact{UserName: fmt.Sprintf("@@g%02d", i), NickName: fmt.Sprintf("Group %02d", i)})
+	}
+	_, err := b.ResolveGroup("book")
+	msg := err.Error()
+	if !strings.HasPrefix(msg, `no group is called "book" in this session; groups: "Book Club" @@book1, "Book Club" @@book2, `) ||
+		strings.Count(msg, "@@") != shownGroups || !strings.Contains(msg, "and 25 more (wxctl contacts --groups") {
+		t.Errorf("%s", msg)
 	}
 }
 
