@@ -77,9 +77,11 @@ func WaitGroups(ctx context.Context, p *Page) error {
 		if len(pending) == 0 {
 			return nil
 		}
+		// The page's wait ends well before ctx does (see pageTimeout), so
+		// that the last look still answers.
 		waitMs := groupsRecheck.Milliseconds()
 		if dl, ok := ctx.Deadline(); ok {
-			waitMs = max(0, min(waitMs, time.Until(dl).Milliseconds()-100))
+			waitMs = max(0, min(waitMs, time.Until(dl).Milliseconds()-600))
 		}
 		raw, err := p.Run(ctx, scripts.MissingGroups, pending, waitMs)
 		if err == nil {
@@ -89,7 +91,7 @@ func WaitGroups(ctx context.Context, p *Page) error {
 			}
 		}
 		switch {
-		case ctx.Err() != nil:
+		case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
 			return groupsLoadingError(ctx, pending, len(wanted))
 		case err != nil:
 			return fmt.Errorf("waiting for the app to load its groups: %w", err)
