@@ -218,21 +218,26 @@ func (b *AddressBook) ResolveGroup(name string) (Contact, error) {
 // hundreds.
 const shownGroups = 10
 
-// nearGroups puts first the groups whose topic contains name, ignoring
-// case and spacing: those a person most likely meant.
+// nearGroups orders groups for a person who named one that is not there:
+// first those whose topic contains the name or shares a word with it
+// (ignoring case), then those saved to the address book, then the rest.
 func nearGroups(groups []Contact, name string) []Contact {
 	key := foldName(name)
-	out := slices.Clone(groups)
-	slices.SortStableFunc(out, func(a, b Contact) int {
-		na, nb := strings.Contains(foldName(PlainName(a.NickName)), key), strings.Contains(foldName(PlainName(b.NickName)), key)
+	words := strings.Fields(strings.ToLower(name))
+	rank := func(g Contact) int {
+		topic := PlainName(g.NickName)
 		switch {
-		case na && !nb:
-			return -1
-		case nb && !na:
+		case key != "" && strings.Contains(foldName(topic), key):
+			return 0
+		case slices.ContainsFunc(strings.Fields(strings.ToLower(topic)), func(w string) bool { return slices.Contains(words, w) }):
 			return 1
+		case g.IsSaved():
+			return 2
 		}
-		return 0
-	})
+		return 3
+	}
+	out := slices.Clone(groups)
+	slices.SortStableFunc(out, func(a, b Contact) int { return rank(a) - rank(b) })
 	return out
 }
 

@@ -62,11 +62,16 @@ func TestResolveGroupListsFew(t *testing.T) {
 	for i := range 30 {
 		b.Groups = append(b.Groups, Contact{UserName: fmt.Sprintf("@@g%02d", i), NickName: fmt.Sprintf("Group %02d", i)})
 	}
+	b.Groups[0].ContactFlag = 3 // Weekend Hikers is saved to the address book
 	_, err := b.ResolveGroup("book")
 	msg := err.Error()
-	if !strings.HasPrefix(msg, `no group is called "book" in this session; groups: "Book Club" @@book1, "Book Club" @@book2, `) ||
+	if !strings.HasPrefix(msg, `no group is called "book" in this session; groups: "Book Club" @@book1, "Book Club" @@book2, "Weekend Hikers" @@hike, `) ||
 		strings.Count(msg, "@@") != shownGroups || !strings.Contains(msg, "and 25 more (wxctl contacts --groups") {
 		t.Errorf("%s", msg)
+	}
+	_, err = b.ResolveGroup("Chess club")
+	if msg := err.Error(); !strings.Contains(msg, `groups: "Book Club" @@book1, "Book Club" @@book2, "Weekend Hikers" @@hike, `) {
+		t.Errorf("a shared word: %s", msg)
 	}
 }
 
