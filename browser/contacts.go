@@ -43,6 +43,15 @@ type Member struct {
 // IsRoom reports whether the contact is a group (UserName "@@…").
 func (c Contact) IsRoom() bool { return strings.HasPrefix(c.UserName, "@@") }
 
+// IsSaved reports whether the contact is in the address book (ContactFlag
+// bit 1): every friend, and the groups you saved there. Most groups are
+// not saved; the app learns them from your recent chats.
+func (c Contact) IsSaved() bool { return c.ContactFlag&contactFlagContact != 0 }
+
+// contactFlagContact is the address-book bit of ContactFlag (the app's
+// confFactory.CONTACTFLAG_CONTACT).
+const contactFlagContact = 1
+
 // Label is how the contact is shown to a person: the remark name if set,
 // else the nickname, as plain text.
 func (c Contact) Label() string {
@@ -64,8 +73,11 @@ type AddressBook struct {
 // list request before it reads what the app holds anyway.
 const contactsWait = 15 * time.Second
 
-// LoadContacts waits until the app has loaded its contact list and returns
-// it. It returns ErrNotLoggedIn when the page has no session.
+// LoadContacts waits until the app has loaded its contact list and the
+// groups of its recent chats (see WaitGroups), and returns them. It returns
+// ErrNotLoggedIn when the page has no session, and a *GroupsLoadingError
+// when ctx ends before the app has loaded its groups: a group looked for in
+// a half-loaded list would seem not to exist.
 func LoadContacts(ctx context.Context, p *Page) (*AddressBook, error) {
 	// The app fetches the list with webwxgetcontact (paged by Seq) after
 	// webwxinit; waiting for the last page avoids reading a half list.
@@ -76,6 +88,9 @@ func LoadContacts(ctx context.Context, p *Page) (*AddressBook, error) {
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		return nil, fmt.Errorf("waiting for the contact list: %w", err)
+	}
+	if err := WaitGroups(ctx, p); err != nil {
+		return nil, err
 	}
 
 	waitMs := int64(5000)

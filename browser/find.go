@@ -178,12 +178,18 @@ type TopicRooms struct {
 // planned with that topic exists already (made by an earlier run whose
 // record is lost). It reads the same list as FindRoom and compares members
 // the same way; a group whose members cannot be read back still counts,
-// since it has the topic. Groups in q.Skip are left out.
+// since it has the topic. Groups in q.Skip are left out. It waits for the
+// groups the app is still loading (WaitGroups) and fails when they do not
+// all come: a group missed there would be made a second time.
 func FindTopic(ctx context.Context, p *Page, q RoomQuery) (TopicRooms, error) {
 	var out TopicRooms
 	topic := strings.TrimSpace(q.Topic)
 	if topic == "" {
 		return out, nil
+	}
+	// A group the app is still loading would be missed, and made again.
+	if err := WaitGroups(ctx, p); err != nil {
+		return out, err
 	}
 	groups, err := appGroups(ctx, p)
 	if err != nil {

@@ -209,9 +209,32 @@ func (b *AddressBook) ResolveGroup(name string) (Contact, error) {
 	case 1:
 		return found[0], nil
 	case 0:
-		return Contact{}, &NameError{Problems: []string{fmt.Sprintf("no group is called %q in this session; %s", name, listGroups(b.Groups))}}
+		return Contact{}, &NameError{Problems: []string{fmt.Sprintf("no group is called %q in this session; %s", name, listGroups(nearGroups(b.Groups, name)))}}
 	}
 	return Contact{}, &NameError{Problems: []string{fmt.Sprintf("%q is ambiguous: %s; name the group by its UserName", name, listGroups(found))}}
+}
+
+// nearGroups orders groups for a person who named one that is not there:
+// first those whose topic contains the name or shares a word with it
+// (ignoring case), then those saved to the address book, then the rest.
+func nearGroups(groups []Contact, name string) []Contact {
+	key := foldName(name)
+	words := strings.Fields(strings.ToLower(name))
+	rank := func(g Contact) int {
+		topic := PlainName(g.NickName)
+		switch {
+		case key != "" && strings.Contains(foldName(topic), key):
+			return 0
+		case slices.ContainsFunc(strings.Fields(strings.ToLower(topic)), func(w string) bool { return slices.Contains(words, w) }):
+			return 1
+		case g.IsSaved():
+			return 2
+		}
+		return 3
+	}
+	out := slices.Clone(groups)
+	slices.SortStableFunc(out, func(a, b Contact) int { return rank(a) - rank(b) })
+	return out
 }
 
 // listGroups names groups with their full UserNames, which a person can
@@ -233,7 +256,7 @@ func listGroups(groups []Contact) string {
 		parts = append(parts, topic+" "+g.UserName)
 	}
 	if more := len(groups) - maxListed; more > 0 {
-		parts = append(parts, "and "+thousands(more)+" more")
+		parts = append(parts, "and "+thousands(more)+" more (wxctl contacts --groups lists them all)")
 	}
 	return "groups: " + strings.Join(parts, ", ")
 }

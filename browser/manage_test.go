@@ -55,6 +55,26 @@ func TestResolveGroup(t *testing.T) {
 	}
 }
 
+// TestResolveGroupListsFew: an unknown name lists a few groups, those
+// whose topic is near the name first, not the hundreds a person has.
+func TestResolveGroupListsFew(t *testing.T) {
+	b := testGroups()
+	for i := range 30 {
+		b.Groups = append(b.Groups, Contact{UserName: fmt.Sprintf("@@g%02d", i), NickName: fmt.Sprintf("Group %02d", i)})
+	}
+	b.Groups[0].ContactFlag = 3 // Weekend Hikers is saved to the address book
+	_, err := b.ResolveGroup("book")
+	msg := err.Error()
+	if !strings.HasPrefix(msg, `no group is called "book" in this session; groups: "Book Club" @@book1, "Book Club" @@book2, "Weekend Hikers" @@hike, `) ||
+		strings.Count(msg, "@@") != maxListed || !strings.Contains(msg, "and 25 more (wxctl contacts --groups") {
+		t.Errorf("%s", msg)
+	}
+	_, err = b.ResolveGroup("Chess club")
+	if msg := err.Error(); !strings.Contains(msg, `groups: "Book Club" @@book1, "Book Club" @@book2, "Weekend Hikers" @@hike, `) {
+		t.Errorf("a shared word: %s", msg)
+	}
+}
+
 // testRoom is a group with you, Rain1ove (who calls himself "Rainy" there)
 // and a stranger.
 func testRoom(b *AddressBook) *Contact {
@@ -197,7 +217,7 @@ func TestListGroupsIsBounded(t *testing.T) {
 	b.Groups[3].NickName = strings.Repeat("周末", 5000)
 	_, err := b.ResolveGroup("Nowhere")
 	msg := err.Error()
-	if !strings.Contains(msg, "@@g0009") || strings.Contains(msg, "@@g0010") || !strings.HasSuffix(msg, ", and 1,590 more") {
+	if !strings.Contains(msg, "@@g0009") || strings.Contains(msg, "@@g0010") || !strings.Contains(msg, ", and 1,590 more (wxctl contacts --groups") {
 		t.Errorf("error lists the wrong groups: %.300s … %s", msg, msg[max(0, len(msg)-100):])
 	}
 	if len(msg) > 1000 || !strings.Contains(msg, "周…\" @@g0003") {

@@ -42,7 +42,10 @@ func (r *batchRun) healthyPage(ctx context.Context) (*browser.Page, error) {
 }
 
 // reopen replaces the tab old with a new one running the app, logged in
-// (the profile's cookies hold the session), its contacts loaded.
+// (the profile's cookies hold the session), its contacts loaded. Groups the
+// app is still loading do not stop the run: a look-up waits for them
+// itself and, if they do not come, leaves its group unknown; the friends
+// and UserNames of the login session stay those of the first tab.
 func (r *batchRun) reopen(ctx context.Context, old *browser.Page) (*browser.Page, error) {
 	_ = old.Close() // a crashed tab has nothing left to close cleanly
 	p, err := r.sess.browser.NewPage(ctx)
@@ -56,10 +59,15 @@ func (r *batchRun) reopen(ctx context.Context, old *browser.Page) (*browser.Page
 		return nil, err
 	}
 	book, err := browser.LoadContacts(octx, p)
-	if err != nil {
+	var loading *browser.GroupsLoadingError
+	switch {
+	case errors.As(err, &loading):
+		r.progress.note("the new tab: %v", err)
+	case err != nil:
 		return nil, err
+	default:
+		r.book = book
 	}
-	r.book = book
 	r.sess.watch(p)
 	return p, nil
 }

@@ -33,6 +33,8 @@ type batchSummaryJSON struct {
 	Journal  string `json:"journal"`
 	Error    string `json:"error,omitempty"`
 	ExitCode int    `json:"exitCode"`
+	// unknown: a failed group may exist (its look-up could not be done).
+	unknown bool
 }
 
 // summarize counts the items.
@@ -42,6 +44,7 @@ func summarize(items []*batchItem, journal string) batchSummaryJSON {
 		switch {
 		case it.state == stateFailed:
 			s.Failed++
+			s.unknown = s.unknown || it.unknown
 		case it.state != stateDone:
 			s.Remaining++
 		case it.how == statusFound:
@@ -64,7 +67,7 @@ func batchOutcome(s batchSummaryJSON, stopErr error) error {
 	counts := fmt.Sprintf("%d of %d groups done, %d failed, %d remaining", s.Done, s.Total, s.Failed, s.Remaining)
 	switch {
 	case stopErr == nil && s.Failed > 0:
-		return &batchFailedError{msg: fmt.Sprintf("%s: see the summary; run the same command again to retry them", counts)}
+		return &batchFailedError{msg: fmt.Sprintf("%s: see the summary; run the same command again to retry them", counts), unknown: s.unknown}
 	case stopErr == nil:
 		return nil
 	case errors.Is(stopErr, browser.ErrNotLoggedIn):
@@ -94,13 +97,23 @@ func stopName(stopErr error) string {
 	return "error"
 }
 
-// batchFailedError says that some groups failed (exit 6).
-type batchFailedError struct{ msg string }
+// batchFailedError says that some groups failed (exit 6), one of them
+// without a known outcome (exit 8).
+type batchFailedError struct {
+	msg     string
+	unknown bool
+}
 
 func (e *batchFailedError) Error() string { return e.msg }
 
-// Is makes failed groups a refusal.
-func (e *batchFailedError) Is(target error) bool { return target == browser.ErrRefused }
+// Is makes failed groups a refusal, or an unknown outcome when one may
+// exist.
+func (e *batchFailedError) Is(target error) bool {
+	if e.unknown {
+		return target == browser.ErrOutcomeUnknown
+	}
+	return target == browser.ErrRefused
+}
 
 // printBatchSummary prints the table of topic → ChatRoomName or the reason,
 // and the counts.

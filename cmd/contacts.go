@@ -35,8 +35,14 @@ var contactsCommand = &cli.Command{
 	ArgsUsage: " ",
 	Description: `Lists the friends and groups the app loaded (contactFactory), with UserName,
 NickName (emoji markup shown as emoji), RemarkName, Alias and, for groups, the
-number of members. UserNames change at every login: use them in the same
-session only, names otherwise.
+number of members and whether each is saved to the address book. UserNames
+change at every login: use them in the same session only, names otherwise.
+
+Most groups are not saved to the address book: the app learns them from
+your recent chats after the page opens, through its own batch gets
+(webwxbatchgetcontact, 50 groups at a time). wxctl waits for that loading
+before it lists or looks for a group; when it is not over within --timeout,
+it names the groups still missing and exits 7.
 
 --search also asks WeChat's server through the app's own remoteSearch
 (webwxsearchcontact) and lists the friends it found. The app's remoteSearch
@@ -100,6 +106,9 @@ type contactJSON struct {
 	RemarkName  string `json:"remarkName"`
 	Alias       string `json:"alias"`
 	MemberCount *int   `json:"memberCount,omitempty"` // groups only
+	// Saved says whether the group is saved to the address book; groups
+	// only. Most are not: the app learns them from your recent chats.
+	Saved *bool `json:"saved,omitempty"`
 }
 
 // searchJSON is what remoteSearch found.
@@ -118,8 +127,8 @@ func newContactJSON(c browser.Contact) contactJSON {
 		RemarkName: browser.PlainName(c.RemarkName), Alias: c.Alias,
 	}
 	if c.IsRoom() {
-		n := c.MemberCount
-		out.Kind, out.MemberCount = "group", &n
+		n, saved := c.MemberCount, c.IsSaved()
+		out.Kind, out.MemberCount, out.Saved = "group", &n, &saved
 	}
 	return out
 }
@@ -184,11 +193,24 @@ func printContacts(w io.Writer, list []contactJSON) {
 		})
 	}
 	if len(groups) > 0 {
-		fmt.Fprintf(w, "Groups (%d)\n", len(groups))
-		printTable(w, []string{"TOPIC", "MEMBERS", "USERNAME"}, groups, func(c contactJSON) []string {
-			return []string{c.NickName, fmt.Sprint(*c.MemberCount), c.UserName}
+		saved := 0
+		for _, g := range groups {
+			if *g.Saved {
+				saved++
+			}
+		}
+		fmt.Fprintf(w, "Groups (%d, %d saved to the address book)\n", len(groups), saved)
+		printTable(w, []string{"TOPIC", "MEMBERS", "SAVED", "USERNAME"}, groups, func(c contactJSON) []string {
+			return []string{c.NickName, fmt.Sprint(*c.MemberCount), yesNo(*c.Saved), c.UserName}
 		})
 	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func printSearch(w io.Writer, s *browser.SearchResult) {

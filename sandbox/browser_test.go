@@ -26,6 +26,7 @@ const headlessShell = "/usr/lib/chromium/chromium-headless-shell"
 func TestBrowser(t *testing.T) {
 	ctx := startBrowser(t)
 	t.Run("CreateRoom", func(t *testing.T) { testCreateRoom(t, ctx) })
+	t.Run("RecentGroups", func(t *testing.T) { testRecentGroups(t, ctx) })
 	t.Run("QRLogin", func(t *testing.T) { testQRLogin(t, ctx) })
 	t.Run("Logout", func(t *testing.T) { testLogout(t, ctx) })
 }
@@ -201,9 +202,30 @@ func testCreateRoom(t *testing.T, browser context.Context) {
 	if res.OK || !strings.Contains(string(res.Value), "Internal Server Error") {
 		t.Errorf("HTTP 500: settled %v with %s; want a rejection with the error body", res.OK, res.Value)
 	}
-	if n := len(s.Rooms()); n != 2 {
-		t.Errorf("%d rooms after the faults, want 2 (seed + one created)", n)
+	if n := len(s.Rooms()); n != 2+DefaultRecentGroups {
+		t.Errorf("%d rooms after the faults, want the seed's and one created", n-DefaultRecentGroups)
 	}
+}
+
+// testRecentGroups: the page learns the unsaved groups of the recent chats
+// the way the real app does, through batch gets of at most 50 sent one
+// after the other.
+func testRecentGroups(t *testing.T, browser context.Context) {
+	s, ctx := openPage(t, browser, WithRecentGroups(120))
+	waitFor(t, ctx, `angular.element(document).injector().get('contactFactory').getAllChatroomContact({isNewArray: true}).length == 121`)
+	var listed int
+	for _, r := range s.Requests("webwxbatchgetcontact") {
+		var req batchRequest
+		if err := json.Unmarshal(r.Body, &req); err != nil || req.Count > maxBatch || len(req.List) != req.Count {
+			t.Errorf("batch get %s: Count %d, %d listed (%v)", r.Body, req.Count, len(req.List), err)
+		}
+		listed += len(req.List)
+	}
+	if n := len(s.Requests("webwxbatchgetcontact")); n < 3 || listed < 121 {
+		t.Errorf("%d batch gets listing %d contacts; want 3 or more for 121 groups", n, listed)
+	}
+	saved := `angular.element(document).injector().get('contactFactory').getAllChatroomContact({isNewArray: true, isSaved: true})`
+	waitFor(t, ctx, saved+`.length == 1 && `+saved+`[0].NickName == `+fmt.Sprintf("%q", SeedRoomTopic))
 }
 
 func testQRLogin(t *testing.T, browser context.Context) {

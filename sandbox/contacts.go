@@ -12,17 +12,17 @@ const clientVersion = 654314545
 // app's batchGetContact never sends more.
 const maxBatch = 50
 
-// serveInit answers webwxinit: the user, the rooms the user is in (the real
-// server's "recent chats"), the chat set and the first SyncKey.
+// serveInit answers webwxinit: the user, the most recent chats in full and
+// all of them by name in ChatSet (see recent.go), and the first SyncKey.
 func (s *Server) serveInit(c *call) {
 	s.mu.Lock()
-	rooms := s.st.myRooms()
+	full, chatSet := s.st.recentChats()
 	a := &initAnswer{
-		Count:               len(rooms),
-		ContactList:         rooms,
+		Count:               len(full),
+		ContactList:         full,
 		SyncKey:             s.st.syncKey(),
 		User:                userOf(s.st.self),
-		ChatSet:             chatSet(rooms),
+		ChatSet:             chatSet,
 		SKey:                s.sess.Skey,
 		ClientVersion:       clientVersion,
 		SystemTime:          time.Now().Unix(),
@@ -44,21 +44,15 @@ func userOf(c Contact) user {
 	}
 }
 
-func chatSet(rooms []Contact) string {
-	names := make([]string, len(rooms))
-	for i, r := range rooms {
-		names[i] = r.UserName
-	}
-	return strings.Join(names, ",")
-}
-
-// serveGetContact answers webwxgetcontact: every friend in one page (Seq 0).
+// serveGetContact answers webwxgetcontact: every friend and the groups saved
+// to the address book, in one page (Seq 0).
 func (s *Server) serveGetContact(c *call) {
 	s.mu.Lock()
 	a := &getContactAnswer{MemberList: make([]Contact, 0, len(s.st.friends))}
 	for _, u := range s.st.friends {
 		a.MemberList = append(a.MemberList, cloneContact(*s.st.people[u]))
 	}
+	a.MemberList = append(a.MemberList, s.st.savedRooms()...)
 	s.mu.Unlock()
 	a.MemberCount = len(a.MemberList)
 	a.setBase(retOK, "")

@@ -29,13 +29,48 @@ func TestInit(t *testing.T) {
 	if a.User["UserName"] != SelfUserName || a.User["NickName"] != SelfNickName || int64(a.User["Uin"].(float64)) != c.s.Session().Uin {
 		t.Errorf("User = %v", a.User)
 	}
-	room := c.s.Rooms()[0]
-	if a.Count != 1 || len(a.ContactList) != 1 || a.ChatSet != room.UserName {
-		t.Fatalf("ContactList %d, ChatSet %q: want the seed room", len(a.ContactList), a.ChatSet)
+	// The seed room first, then the unsaved groups with a friend between
+	// every ten: a few in full, all by name.
+	rooms := c.s.Rooms()
+	names := strings.Split(a.ChatSet, ",")
+	groups := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !strings.HasPrefix(n, "@@") })
+	if want := 1 + DefaultRecentGroups + DefaultRecentGroups/personEvery; len(names) != want || len(groups) != len(rooms) ||
+		groups[0] != rooms[0].UserName || groups[len(groups)-1] != rooms[len(rooms)-1].UserName {
+		t.Errorf("ChatSet has %d names, %d groups; want %d names: the seed room, the recent groups and some friends", len(names), len(groups), want)
+	}
+	if a.Count != initFull || len(a.ContactList) != initFull {
+		t.Fatalf("ContactList %d (Count %d), want the %d most recent chats", len(a.ContactList), a.Count, initFull)
 	}
 	wantKeys(t, "init room", a.ContactList[0], seedContactKey)
-	if got := decode[Contact](t, a.ContactList[0]); got.MemberCount != 4 || !hasMember(got, SelfUserName) {
-		t.Errorf("init room members: %+v", got.MemberList)
+	got := decode[Contact](t, a.ContactList[0])
+	if got.UserName != rooms[0].UserName || got.MemberCount != 4 || !hasMember(got, SelfUserName) || got.ContactFlag != 3 {
+		t.Errorf("init room: %+v", got)
+	}
+	if r := decode[Contact](t, a.ContactList[1]); r.NickName != RecentGroupTopic(1) || r.ContactFlag != 2 || r.MemberCount != 3 {
+		t.Errorf("the most recent unsaved group: %+v", r)
+	}
+}
+
+// TestInitRecent: a change to a group makes it the most recent chat, in
+// full at the head of the next webwxinit; a group the user left is gone.
+func TestInitRecent(t *testing.T) {
+	c := newClient(t, WithRecentGroups(3))
+	oldest := c.s.Rooms()[3]
+	c.update("modtopic", map[string]any{"ChatRoomName": oldest.UserName, "NewTopic": "moved up"})
+	a := decode[struct {
+		ContactList []Contact
+		ChatSet     string
+	}](t, c.api("webwxinit", nil))
+	if names := strings.Split(a.ChatSet, ","); len(names) != 4 || names[0] != oldest.UserName || a.ContactList[0].NickName != "moved up" {
+		t.Errorf("after a change: ChatSet %q, first %q", a.ChatSet, a.ContactList[0].NickName)
+	}
+	c.update("quitchatroom", map[string]any{"ChatRoomName": oldest.UserName})
+	a = decode[struct {
+		ContactList []Contact
+		ChatSet     string
+	}](t, c.api("webwxinit", nil))
+	if strings.Contains(a.ChatSet, oldest.UserName) || len(strings.Split(a.ChatSet, ",")) != 3 {
+		t.Errorf("after a quit: ChatSet %q", a.ChatSet)
 	}
 }
 
@@ -53,11 +88,16 @@ func TestGetContact(t *testing.T) {
 		MemberList   []json.RawMessage
 		Seq          int
 	}](t, raw)
-	if a.BaseResponse.Ret != 0 || a.MemberCount != 12 || len(a.MemberList) != 12 || a.Seq != 0 {
+	// Twelve friends and the seed room, the one group saved to the address
+	// book; the unsaved groups come through webwxinit's ChatSet only.
+	if a.BaseResponse.Ret != 0 || a.MemberCount != 13 || len(a.MemberList) != 13 || a.Seq != 0 {
 		t.Fatalf("webwxgetcontact: Ret %d, %d/%d members, Seq %d", a.BaseResponse.Ret, a.MemberCount, len(a.MemberList), a.Seq)
 	}
 	for _, m := range a.MemberList {
-		wantKeys(t, "friend", m, seedContactKey)
+		wantKeys(t, "contact", m, seedContactKey)
+	}
+	if room := decode[Contact](t, a.MemberList[12]); room.NickName != SeedRoomTopic || room.ContactFlag != 3 {
+		t.Errorf("the saved group: %+v", room)
 	}
 	if !bytes.Contains(raw, []byte(`"NickName":"Quote \"Q\" \\ &lt;/script&gt;"`)) {
 		t.Error("the hostile NickName is not sent HTML-escaped like the real server does")

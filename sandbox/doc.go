@@ -39,9 +39,24 @@
 // "Boss", "Alice" with Alias "alice_w", two friends named "Tom", one named
 // QuoteNickName (hostile characters), and Bob, Carol, Dave, Eve and Frank.
 // Grace is not a friend. One room exists from the start, SeedRoomTopic,
-// owned by Bob. Person UserNames are fixed constants; room UserNames
+// owned by Bob and saved to the address book (ContactFlag 3). The recent
+// chats also hold DefaultRecentGroups groups the user has not saved
+// (ContactFlag 2), RecentGroupTopic(1) … RecentGroupTopic(n), the most
+// recent first, each with the user and two friends; WithRecentGroups sets
+// their number. Person UserNames are fixed constants; room UserNames
 // ("@@" + 64 hex) and the session secrets (Uin, Sid, Skey, pass_ticket,
 // webwx_data_ticket) are random per Server.
+//
+// Groups load the way the real server makes the app load them:
+// webwxgetcontact lists the friends and the saved groups only; webwxinit
+// gives the ten most recent chats in full (ContactList) and every recent
+// chat, people and groups, by name (ChatSet). The page's
+// chatFactory.initChatList queues each group of ChatSet through
+// contactFactory.addBatchgetChatroomContact, and the queue goes out 200 ms
+// later as webwxbatchgetcontact, at most 50 per request, one request at a
+// time: with the default seed the app knows every group only after two
+// batch gets. A change to a group, or a message sent, makes its chat the
+// most recent.
 //
 // # Server answers
 //
@@ -99,4 +114,24 @@
 //
 // The answer is {"ok": true, "faults": N}, or HTTP 400 with
 // {"ok": false, "error": "…"}.
+//
+// # Fidelity
+//
+// Where the sandbox still differs from the real web WeChat, and why:
+//
+//	the real page/server does                 the sandbox does                     why
+//	webwxgetcontact lists a saved group,      lists it with its full MemberList    not checked against a capture; a
+//	  possibly without its MemberList           (what a batch get answers)           later batch get fills it either way
+//	ChatSet names special and official        names friends and the groups the     wxctl looks only at the "@@" names
+//	  accounts (filehelper, weixin, …) and      user is in                           of ChatSet
+//	  may name groups the user has left
+//	recent chats ordered by the last          ordered by the last change to a      enough to push a group out of the
+//	  message of any kind, either way           room or message sent by the user     ten sent in full, as tests need
+//	how many recent chats webwxinit sends     ten (the app's "top 10" comment)     the real number was not measured
+//	  in full varies
+//	a failed batch get: the app re-queues     the queue drops a failed batch and   contactFactory's queue is being
+//	  its contacts in smaller steps, and        goes on only at the next queued      brought to the real semantics;
+//	  marks a single one as failed              contact                              wxctl counts a failed batch get
+//	                                                                                 as answered and does not wait for
+//	                                                                                 the app's retries
 package sandbox

@@ -83,6 +83,7 @@ func (st *state) sendText(req *sendMsgRequest) (*message, *refusal) {
 		ImgStatus: 1, CreateTime: time.Now().Unix(), NewMsgID: id,
 	}
 	st.seq++
+	st.touch(m.ToUserName)
 	// No room in the event: nothing about a contact changed, only the chat.
 	st.events = append(st.events, event{seq: st.seq, msg: msg})
 	return msg, nil

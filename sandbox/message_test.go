@@ -91,7 +91,7 @@ func TestAddFriendsAndRoom(t *testing.T) {
 	if a.BaseResponse.Ret != 0 {
 		t.Errorf("addmember: Ret %d", a.BaseResponse.Ret)
 	}
-	if !slices.Contains(memberNames(c.s.Rooms()[1]), Dave) {
+	if got, _ := c.s.Room(room); !slices.Contains(memberNames(got), Dave) {
 		t.Error("Dave is not in the room")
 	}
 }

@@ -33,6 +33,9 @@ type config struct {
 	drift     Drift     // changes to the page's code, see drift.go
 	// requestLog is how many requests Requests keeps, see record.go.
 	requestLog int
+	// recentGroups is how many unsaved groups the recent chats hold, see
+	// recent.go.
+	recentGroups int
 }
 
 // Option configures a Server made by New.
@@ -81,7 +84,10 @@ type Server struct {
 // It fails with an error wrapping ErrAngularMissing when the AngularJS file
 // does not exist.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{angularJS: DefaultAngularJS, loggedIn: true, hold: defaultHold, requestLog: defaultRequestLog}
+	cfg := config{
+		angularJS: DefaultAngularJS, loggedIn: true, hold: defaultHold, requestLog: defaultRequestLog,
+		recentGroups: DefaultRecentGroups,
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -109,7 +115,7 @@ func New(opts ...Option) (*Server, error) {
 		changed:    make(chan struct{}),
 		closed:     make(chan struct{}),
 	}
-	s.st = newState(s.sess, cfg.loggedIn)
+	s.st = newState(s.sess, cfg.loggedIn, cfg.recentGroups)
 	s.limiter.rule = cfg.rateLimit // batch (issue 6)
 	s.routes = apiRoutes()
 	s.mux = s.newMux()

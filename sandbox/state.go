@@ -64,6 +64,7 @@ type state struct {
 	friends  []string            // friend UserNames in seed order
 	rooms    map[string]*room
 	roomList []string // room UserNames in creation order
+	recent   []string // the recent chats, rooms and people, most recent first (see recent.go)
 	seq      int64    // change counter behind the SyncKey
 	events   []event
 	loggedIn bool
@@ -78,6 +79,9 @@ type room struct {
 	owner    string // UserName
 	headSeq  int64
 	members  []roomMember
+	// saved is whether the user saved the room to the address book
+	// (ContactFlag bit 1): webwxgetcontact lists only those.
+	saved bool
 }
 
 type roomMember struct {
@@ -93,8 +97,10 @@ type event struct {
 	msg  *message
 }
 
-// newState loads the seed: the user, the people and the seed room.
-func newState(sess secrets, loggedIn bool) *state {
+// newState loads the seed: the user, the people, the seed room (saved to the
+// address book) and recentGroups groups the user chatted in lately without
+// saving them, the recent chats.
+func newState(sess secrets, loggedIn bool, recentGroups int) *state {
 	st := &state{
 		people:   make(map[string]*Contact),
 		rooms:    make(map[string]*room),
@@ -112,7 +118,8 @@ func newState(sess secrets, loggedIn bool) *state {
 			st.friends = append(st.friends, p.userName)
 		}
 	}
-	st.addRoom(SeedRoomTopic, Bob, []string{SelfUserName, Bob, Carol, Grace})
+	st.addRoom(SeedRoomTopic, Bob, []string{SelfUserName, Bob, Carol, Grace}).saved = true
+	st.seedRecent(recentGroups)
 	return st
 }
 
@@ -190,7 +197,7 @@ func (st *state) roomContact(r *room) Contact {
 		UserName:        r.userName,
 		NickName:        r.topic,
 		HeadImgURL:      headImgURL(r.userName, r.headSeq),
-		ContactFlag:     contactFlagChatContact,
+		ContactFlag:     r.contactFlag(),
 		MemberCount:     len(members),
 		MemberList:      members,
 		Statues:         1,
@@ -202,20 +209,10 @@ func (st *state) roomContact(r *room) Contact {
 	return c
 }
 
-// myRooms are the rooms the user is in, in creation order.
-func (st *state) myRooms() []Contact {
-	out := []Contact{}
-	for _, id := range st.roomList {
-		if r := st.rooms[id]; r.has(SelfUserName) {
-			out = append(out, st.roomContact(r))
-		}
-	}
-	return out
-}
-
 // change records a change of a room for webwxsync; msg may be nil.
 func (st *state) change(roomName string, msg *message) {
 	st.seq++
+	st.touch(roomName)
 	if msg != nil {
 		msg.FromUserName = roomName
 		msg.ToUserName = SelfUserName

@@ -9,7 +9,7 @@ import (
 // package browser relies on, as TestScriptsAreFunctionExpressions does for
 // the primitives.
 func TestManageScripts(t *testing.T) {
-	for _, s := range []Script{SendText, GroupMates} {
+	for _, s := range []Script{SendText, GroupMates, MissingGroups} {
 		t.Run(s.Name, func(t *testing.T) {
 			m := header.FindStringSubmatch(s.Source)
 			if m == nil || m[1] != s.Name {
