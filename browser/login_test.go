@@ -53,6 +53,99 @@ func TestLoginRefusal(t *testing.T) {
 	if err := loginRefusal(call("webwxinit", "<ret>1203</ret>")); err != nil {
 		t.Errorf("another endpoint: %v", err)
 	}
+	// The answer to a log-in (the page asks with the QR code's ticket):
+	// any ret but 0 refuses it, 1203 blocks the account, and the ret
+	// decides, whatever the text says.
+	logIn := func(text string) NetCall {
+		c := call("webwxnewloginpage", text)
+		c.URL = "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=A1b&uuid=Q==&lang=zh_CN&scan=1&fun=new&version=v2"
+		c.Status = 200
+		return c
+	}
+	var refused *LoginRefusedError
+	for _, tt := range []struct {
+		text, msg string
+		ret       int
+	}{
+		{"<error><ret>1100</ret><message>登录超时，请重新扫码登录</message></error>", "登录超时，请重新扫码登录", 1100},
+		{"<error><ret>-1</ret><message></message></error>", "", -1},
+		{"<error><ret>1</ret><message>为了你的帐号安全，此微信号已不允许登录网页微信。</message></error>", "为了你的帐号安全，此微信号已不允许登录网页微信。", 1},
+	} {
+		err := loginRefusal(logIn(tt.text))
+		if !errors.As(err, &refused) || !errors.Is(err, ErrRefused) || errors.Is(err, ErrNotLoggedIn) ||
+			refused.Ret != tt.ret || refused.Message != tt.msg {
+			t.Errorf("log-in answered %s: %v", tt.text, err)
+		}
+	}
+	if err := loginRefusal(logIn("<error><ret>1203</ret><message>x</message></error>")); !errors.As(err, &be) || be.Message != "x" {
+		t.Errorf("log-in answered 1203: %v", err)
+	}
+	if err := loginRefusal(logIn("<error><ret>0</ret><skey>@crypt_1</skey></error>")); err != nil {
+		t.Errorf("log-in answered 0: %v", err)
+	}
+	// An answer that could not be read leaves the page's alert to tell.
+	unread := logIn("")
+	unread.ResponseBody, unread.Err = nil, "response body unavailable: No resource with given identifier found"
+	if !unreadAnswer(unread) || unreadAnswer(logIn("<error><ret>-1</ret></error>")) {
+		t.Error("unreadAnswer")
+	}
+	if err := dialogRefusal(Dialog{Message: "为了你的帐号安全，此微信号已不允许登录网页微信。"}); !errors.Is(err, ErrLoginBlocked) {
+		t.Errorf("the 1203 alert: %v", err)
+	}
+	if err := dialogRefusal(Dialog{Message: "登陆失败"}); !errors.As(err, &refused) || refused.Ret != 0 || !errors.Is(err, ErrRefused) {
+		t.Errorf("another alert: %v", err)
+	}
+}
+
+// TestLoginRefusedAtOnce: WeChat refusing the log-in with any <ret> ends
+// Login at once with that ret, although the page alerts and reloads in the
+// same instant: the answer is read while the browser holds it, and the
+// alert is answered by the tab whatever it says.
+func TestLoginRefusedAtOnce(t *testing.T) {
+	b := sharedBrowser(t)
+	for _, tt := range []struct {
+		ret     int
+		message string
+	}{
+		{RetLoginBlocked, sandbox.BlockedMessage},
+		{RetSystemError, ""},
+	} {
+		srv, url := loginSandbox(t)
+		srv.RefuseLogin(tt.ret, tt.message)
+		p := openApp(t, b, url)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err := Login(ctx, p, WithProgress(func(pr LoginProgress) {
+			if pr.Step == LoginQR {
+				if err := srv.Phone(sandbox.PhoneConfirm); err != nil {
+					t.Error(err)
+				}
+			}
+		}))
+		cancel()
+		done := time.Now()
+		var blocked *LoginBlockedError
+		var refused *LoginRefusedError
+		switch {
+		case tt.ret == RetLoginBlocked && (!errors.As(err, &blocked) || blocked.Message != tt.message):
+			t.Errorf("refused with 1203: %v", err)
+		case tt.ret != RetLoginBlocked && (!errors.As(err, &refused) || refused.Ret != tt.ret || !errors.Is(err, ErrRefused)):
+			t.Errorf("refused with %d: %v", tt.ret, err)
+		}
+		reqs := srv.Requests("webwxnewloginpage")
+		if len(reqs) == 0 || done.Sub(reqs[0].Time) > 5*time.Second {
+			t.Errorf("refused with %d: Login did not end within 5s of the answer", tt.ret)
+		}
+		// The page alerted and reloaded; the recorded call kept its answer.
+		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+		if c, err := p.WaitCall(ctx, logInAnswer); err != nil || loginRefusal(c) == nil {
+			t.Errorf("refused with %d: the log-in's answer was not recorded: %s %v", tt.ret, c.ResponseBody, err)
+		}
+		_, err = p.waitDialog(ctx, 0, func(d Dialog) bool { return d.Type == "alert" })
+		cancel()
+		if err != nil {
+			t.Errorf("refused with %d: no alert seen: %v", tt.ret, err)
+		}
+	}
 }
 
 func TestSessionLost(t *testing.T) {
