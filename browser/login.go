@@ -644,20 +644,34 @@ func dialogRefusal(d Dialog) error {
 const sessionWait = 30 * time.Second
 
 // CheckSession tells whether the page, opened already, has a session that
-// WeChat accepts, and whose. A page without one (MMCgi.isLogin false) gives
-// ErrNotLoggedIn at once. A page with session cookies waits until the app's
-// own requests settle it: webwxinit answering Ret 0 (the user is in the
+// WeChat accepts, and whose. What the app updates decides, not
+// MMCgi.isLogin alone: that is the server's word when it rendered the page,
+// and after a log-in in the page it stays false.
+//
+// A page whose app knows its user (set from webwxinit's answer in this
+// document) has a session, unless a call since showed that it ended. A page
+// with neither the server's word nor a log-in under way (a log-in's
+// webwxnewloginpage answered 0) gives ErrNotLoggedIn at once, or the
+// refusal of a log-in. Otherwise CheckSession waits until the app's own
+// requests settle it: webwxinit answering Ret 0 (the user is in the
 // answer), or Ret 1100, 1101 or 1102, or synccheck's retcode, or the app
-// logging itself out (ErrNotLoggedIn), or webwxnewloginpage refusing with
-// 1203 (*LoginBlockedError).
+// logging itself out (ErrNotLoggedIn), or webwxnewloginpage refusing
+// (*LoginBlockedError for 1203, *LoginRefusedError for another ret).
 func CheckSession(ctx context.Context, p *Page) (*Account, error) {
 	st, err := readLoginState(ctx, p, "", 0)
 	if err != nil {
 		return nil, fmt.Errorf("reading the session state: %w", err)
 	}
+	if acct := st.account(); acct != nil {
+		if err := endedSinceInit(p); err != nil {
+			return nil, err
+		}
+		return acct, nil
+	}
 	wctx, cancel := context.WithTimeout(ctx, sessionWait)
 	defer cancel()
-	if !st.LoggedIn && st.account() == nil {
+	from := 0 // the calls that settle the session come after Seq from
+	if !st.LoggedIn {
 		// The page may have dropped its session because a request was
 		// refused; the answer says why (1203 is not "log in again").
 		if err := settledRefusal(wctx, p); err != nil {
@@ -666,11 +680,18 @@ func CheckSession(ctx context.Context, p *Page) (*Account, error) {
 		if st.Blocked {
 			return nil, &LoginBlockedError{Message: st.Message}
 		}
-		return nil, ErrNotLoggedIn
+		seq, ok := loggingIn(p)
+		if !ok {
+			return nil, ErrNotLoggedIn
+		}
+		from = seq
 	}
 	var acct *Account
 	var verdict error
 	_, err = p.WaitCall(wctx, func(c NetCall) bool {
+		if c.Seq <= from {
+			return false
+		}
 		if refused := loginRefusal(c); refused != nil {
 			verdict = refused
 			return true
@@ -700,6 +721,62 @@ func CheckSession(ctx context.Context, p *Page) (*Account, error) {
 	}
 	return nil, &classError{class: ErrAppNotReady, msg: fmt.Sprintf(
 		"web WeChat did not start its session: no webwxinit answer within %v", sessionWait)}
+}
+
+// HasSession reports whether the page shows a session, without waiting for
+// the app to settle it (CheckSession does that): the server rendered the
+// page logged in (MMCgi.isLogin), or the app knows its user, or a log-in
+// in the page was accepted and the app is starting its session.
+func HasSession(ctx context.Context, p *Page) (bool, error) {
+	st, err := readLoginState(ctx, p, "", 0)
+	if err != nil {
+		return false, fmt.Errorf("reading the session state: %w", err)
+	}
+	if st.LoggedIn || st.account() != nil {
+		return true, nil
+	}
+	_, ok := loggingIn(p)
+	return ok, nil
+}
+
+// loggingIn returns the Seq of the tab's last log-in answer when it
+// accepted the log-in (webwxnewloginpage with a ticket, <ret>0</ret>) and
+// no webwxinit answered after it yet: the app is starting the session the
+// log-in gave it, in the same document, which the server rendered logged
+// out.
+func loggingIn(p *Page) (int, bool) {
+	seq, ok := 0, false
+	for _, c := range p.Calls() {
+		switch {
+		case logInAnswer(c) && c.Done:
+			ret, _, parsed := loginPageRet(c.ResponseBody)
+			seq, ok = c.Seq, parsed && ret == RetOK
+		case c.Endpoint == "webwxinit" && c.Done && ok:
+			ok = false
+		}
+	}
+	return seq, ok
+}
+
+// endedSinceInit returns the error of a call that showed the session's end
+// after the app's last webwxinit answered Ret 0, nil when none did.
+func endedSinceInit(p *Page) error {
+	calls := p.Calls()
+	from := -1
+	for i, c := range calls {
+		if c.Endpoint == "webwxinit" && c.Done && CheckAnswer("webwxinit", c) == nil {
+			from = i
+		}
+	}
+	if from < 0 {
+		return nil // let go by the recorder, or not seen: the app's user says enough
+	}
+	for _, c := range calls[from+1:] {
+		if err := sessionLost(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // settledRefusal returns the refusal of a webwxnewloginpage call of the tab,
