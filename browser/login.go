@@ -180,8 +180,10 @@ func (e *LoginTimeoutError) Unwrap() []error {
 
 // loginState is what scripts/login_state.js reports.
 type loginState struct {
-	Key      string `json:"key"`
-	Ready    bool   `json:"ready"`
+	Key   string `json:"key"`
+	Ready bool   `json:"ready"`
+	// LoggedIn is MMCgi.isLogin: the server's word when it served the
+	// page. A log-in in the page leaves it false; User tells then.
 	LoggedIn bool   `json:"loggedIn"`
 	Host     string `json:"host"`
 	User     *struct {
