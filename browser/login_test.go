@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -467,5 +468,53 @@ func TestSessionHost(t *testing.T) {
 	}
 	if host, _ := SessionHost(ctx, p); host != "" {
 		t.Errorf("session host %q after ForgetSession", host)
+	}
+}
+
+// TestSessionFromCalls: a log-in accepted in the page (its webwxnewloginpage
+// answered 0) is under way until webwxinit answers; and once the app has
+// its user, only the calls after its last good webwxinit say whether the
+// session ended since.
+func TestSessionFromCalls(t *testing.T) {
+	p := &Page{rec: newRecorder()}
+	n := 0
+	call := func(endpoint, query, answer string) {
+		n++
+		id := network.RequestID(fmt.Sprint(n))
+		p.rec.onEvent(&network.EventRequestWillBeSent{
+			RequestID: id,
+			Request:   &network.Request{URL: "https://wx.qq.com/cgi-bin/mmwebwx-bin/" + endpoint + query, Method: "GET"},
+			Type:      network.ResourceTypeXHR,
+		})
+		p.rec.answered(id, 200, []byte(answer))
+	}
+	if _, ok := loggingIn(p); ok {
+		t.Error("logging in before any call")
+	}
+	// An earlier document: its session was refused (1101), and the app
+	// logged out.
+	call("webwxinit", "?r=1", `{"BaseResponse":{"Ret":1101,"ErrMsg":""}}`)
+	call("webwxlogout", "?redirect=1", "")
+	if err := endedSinceInit(p); err != nil {
+		t.Errorf("ended with no good webwxinit to start from: %v", err)
+	}
+	call("webwxnewloginpage", "?ticket=t1&uuid=u&fun=new", "<error><ret>1203</ret></error>")
+	if _, ok := loggingIn(p); ok {
+		t.Error("logging in after a refused log-in")
+	}
+	call("webwxnewloginpage", "?ticket=t2&uuid=u&fun=new", "<error><ret>0</ret><skey>@crypt_1</skey></error>")
+	if seq, ok := loggingIn(p); !ok || seq != n {
+		t.Errorf("after an accepted log-in: logging in %v at %d, want at %d", ok, seq, n)
+	}
+	call("webwxinit", "?r=2", `{"BaseResponse":{"Ret":0,"ErrMsg":""},"User":{"UserName":"@a"}}`)
+	if _, ok := loggingIn(p); ok {
+		t.Error("still logging in after webwxinit answered")
+	}
+	if err := endedSinceInit(p); err != nil {
+		t.Errorf("the old document's 1101 and log-out count against the new session: %v", err)
+	}
+	call("synccheck", "?r=3", `window.synccheck={retcode:"1101",selector:"0"}`)
+	if err := endedSinceInit(p); !errors.Is(err, ErrNotLoggedIn) {
+		t.Errorf("a 1101 after the session started: %v", err)
 	}
 }
