@@ -58,7 +58,10 @@ func (p *Page) paused(ev *fetch.EventRequestPaused) {
 		case !isLoginPage(url):
 			// The pattern also matches URLs that merely mention the name.
 		case ev.ResponseStatusCode != 0 || ev.ResponseErrorReason != "":
-			if ev.ResponseErrorReason == "" && ev.NetworkID != "" {
+			// A redirect is not the answer: the request goes on, under
+			// the same id, to the one that is.
+			redirect := ev.ResponseStatusCode >= 300 && ev.ResponseStatusCode < 400
+			if ev.ResponseErrorReason == "" && ev.NetworkID != "" && !redirect {
 				p.readAnswer(ev)
 			}
 		default:
