@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -125,6 +124,35 @@ func (e *LoginBlockedError) Error() string {
 // Is reports whether target is ErrLoginBlocked.
 func (e *LoginBlockedError) Is(target error) bool { return target == ErrLoginBlocked }
 
+// LoginRefusedError is WeChat refusing a log-in with a <ret> other than 0
+// and 1203 in its answer to webwxnewloginpage. The page then alerts
+// Message and reloads, showing a new QR code, but the log-in has failed:
+// it is ErrRefused.
+type LoginRefusedError struct {
+	// Ret is the answer's <ret>; 0 when the answer could not be read and
+	// the page's alert told of the refusal.
+	Ret int
+	// Message is WeChat's own text (the <message>, which the page
+	// alerts), when it gave one.
+	Message string
+}
+
+func (e *LoginRefusedError) Error() string {
+	msg := "WeChat refused the log-in"
+	if e.Ret != 0 {
+		msg += fmt.Sprintf(": webwxnewloginpage answered <ret>%d</ret>", e.Ret)
+	} else {
+		msg += " (the page alerted it; its answer could not be read)"
+	}
+	if e.Message != "" {
+		msg += fmt.Sprintf(" (%q)", e.Message)
+	}
+	return msg
+}
+
+// Is reports whether target is ErrRefused.
+func (e *LoginRefusedError) Is(target error) bool { return target == ErrRefused }
+
 // LoginTimeoutError says that the log-in did not finish before the deadline,
 // and how far it got. It is ErrNotLoggedIn and context.DeadlineExceeded.
 type LoginTimeoutError struct {
@@ -152,8 +180,10 @@ func (e *LoginTimeoutError) Unwrap() []error {
 
 // loginState is what scripts/login_state.js reports.
 type loginState struct {
-	Key      string `json:"key"`
-	Ready    bool   `json:"ready"`
+	Key   string `json:"key"`
+	Ready bool   `json:"ready"`
+	// LoggedIn is MMCgi.isLogin: the server's word when it served the
+	// page. A log-in in the page leaves it false; User tells then.
 	LoggedIn bool   `json:"loggedIn"`
 	Host     string `json:"host"`
 	User     *struct {
@@ -231,14 +261,13 @@ func Login(ctx context.Context, p *Page, opts ...LoginOption) (*Account, error) 
 	lctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	// The refusal can come from any document of the tab, also from before
-	// Login was called; its answer is in the recorded calls.
+	// Login was called (the page reloads at once, and the tab answers its
+	// alert by itself); its answer is in the recorded calls.
 	go func() {
 		if err := waitRefusal(lctx, p); err != nil {
 			stop(err)
 		}
 	}()
-	dialogs := cdp.Events(lctx, p.target, page.JavascriptDialogOpening)
-	go handleDialogs(lctx, p, dialogs, stop)
 
 	l := &loginRun{p: p, cfg: cfg}
 	acct, err := l.run(lctx)
@@ -454,27 +483,12 @@ func LoginURL(qrcodeURL string) (string, error) {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/l/" + uuid}).String(), nil
 }
 
-// handleDialogs accepts the page's alerts, which would stall its scripts in
-// a browser nobody looks at (the real app alerts the refusal of a log-in
-// before it reloads), and ends the log-in when one says the account is
-// blocked.
-func handleDialogs(ctx context.Context, p *Page, dialogs iter.Seq2[page.EventJavascriptDialogOpening, error], stop context.CancelCauseFunc) {
-	for ev, err := range dialogs {
-		if err != nil {
-			return
-		}
-		// An error here means the dialog or the tab is gone already.
-		_, _ = cdp.Call(ctx, p.target, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-		if blockedText(ev.Message) {
-			stop(&LoginBlockedError{Message: ev.Message})
-		}
-	}
-}
-
 // blockedText reports whether a text says that the account may not use web
-// WeChat.
+// WeChat. The wording changes over the years and between accounts: this is
+// a fallback for when the <ret> of the answer cannot be read.
 func blockedText(s string) bool {
 	return strings.Contains(s, "不能登录网页版微信") || strings.Contains(s, "不能登录网页微信") || strings.Contains(s, "不能登录web微信") ||
+		strings.Contains(s, "不允许登录网页微信") ||
 		strings.Contains(strings.ToLower(s), "cannot log in to web wechat") || strings.Contains(s, "1203")
 }
 
@@ -506,8 +520,22 @@ func loginPageRet(body json.RawMessage) (ret int, message string, ok bool) {
 	return ret, message, true
 }
 
+// logInAnswer reports whether a call is the webwxnewloginpage of a log-in:
+// the page asks it with the ticket of the confirmed QR code. (The sandbox's
+// page also asks it without one when it resumes a session.)
+func logInAnswer(c NetCall) bool {
+	if c.Endpoint != "webwxnewloginpage" {
+		return false
+	}
+	u, err := url.Parse(c.URL)
+	return err == nil && u.Query().Get("ticket") != ""
+}
+
 // loginRefusal is the error a webwxnewloginpage answer stands for, nil for
-// an accepted log-in or another call.
+// an accepted log-in or another call. The <ret> decides, never the wording:
+// 1203 is a *LoginBlockedError; any other ret refusing a log-in is a
+// *LoginRefusedError; on a page resuming its session, 1100, 1101 and 1102
+// say that the session is gone (a *RetError, ErrNotLoggedIn).
 func loginRefusal(c NetCall) error {
 	if c.Endpoint != "webwxnewloginpage" || !c.Done {
 		return nil
@@ -518,20 +546,99 @@ func loginRefusal(c NetCall) error {
 		return nil
 	case ret == RetLoginBlocked:
 		return &LoginBlockedError{Message: msg}
+	case logInAnswer(c):
+		return &LoginRefusedError{Ret: ret, Message: msg}
 	}
 	return &RetError{Op: "webwxnewloginpage", Ret: ret, ErrMsg: msg}
 }
 
-// waitRefusal waits until WeChat refuses the account with 1203; other
-// refusals (a spent ticket) make the page start again with a new code.
-func waitRefusal(ctx context.Context, p *Page) error {
-	c, err := p.WaitCall(ctx, func(c NetCall) bool {
-		return errors.Is(loginRefusal(c), ErrLoginBlocked)
-	})
-	if err != nil {
-		return nil
+// unreadAnswer reports whether a log-in's answer came but could not be
+// read (the tab could not hold it, and the page reloaded before it was
+// asked for): then the page's alert is all there is to go on.
+func unreadAnswer(c NetCall) bool {
+	if !c.Done || !logInAnswer(c) {
+		return false
 	}
-	return loginRefusal(c)
+	_, _, ok := loginPageRet(c.ResponseBody)
+	return !ok && c.Status != 0
+}
+
+// refusalMark returns the Seq of the last refused log-in that a Login of
+// this tab reported; later looks start after it, so that a Login after a
+// refused one waits for its own answer.
+func (p *Page) refusalMark() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refusalSeen
+}
+
+// markRefusal records that the refused log-in of call seq was reported.
+func (p *Page) markRefusal(seq int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refusalSeen = max(p.refusalSeen, seq)
+}
+
+// waitRefusal waits until WeChat refuses the log-in, and returns why: any
+// <ret> other than 0 in the answer to the log-in's webwxnewloginpage (or
+// 1203 to any), read from the recorded calls. When the answer could not be
+// read, the alert the page shows right after it is the refusal, whatever
+// its text; an alert whose text says the account is blocked is one too.
+func waitRefusal(ctx context.Context, p *Page) error {
+	mark := p.refusalMark()
+	found := make(chan error, 2)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		c, err := p.WaitCall(wctx, func(c NetCall) bool {
+			return c.Seq > mark && (logInAnswer(c) && (loginRefusal(c) != nil || unreadAnswer(c)) ||
+				errors.Is(loginRefusal(c), ErrLoginBlocked))
+		})
+		if err != nil {
+			found <- nil
+			return
+		}
+		p.markRefusal(c.Seq)
+		if refused := loginRefusal(c); refused != nil {
+			found <- refused
+			return
+		}
+		// Unread: the page alerts the refusal after the answer.
+		d, err := p.waitDialog(wctx, 0, func(d Dialog) bool {
+			return d.Type == page.DialogTypeAlert && !d.Time.Before(c.Started)
+		})
+		if err != nil {
+			found <- nil
+			return
+		}
+		found <- dialogRefusal(d)
+	}()
+	go func() {
+		d, err := p.waitDialog(wctx, len(p.Dialogs()), func(d Dialog) bool {
+			return d.Type == page.DialogTypeAlert && blockedText(d.Message)
+		})
+		if err != nil {
+			found <- nil
+			return
+		}
+		found <- dialogRefusal(d)
+	}()
+	for range 2 {
+		if err := <-found; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dialogRefusal is the refusal an alert of the page stands for, when the
+// answer it follows could not be read: its text says whether the account
+// is blocked.
+func dialogRefusal(d Dialog) error {
+	if blockedText(d.Message) {
+		return &LoginBlockedError{Message: d.Message}
+	}
+	return &LoginRefusedError{Message: d.Message}
 }
 
 // sessionWait bounds how long CheckSession waits for the app to show
@@ -539,20 +646,34 @@ func waitRefusal(ctx context.Context, p *Page) error {
 const sessionWait = 30 * time.Second
 
 // CheckSession tells whether the page, opened already, has a session that
-// WeChat accepts, and whose. A page without one (MMCgi.isLogin false) gives
-// ErrNotLoggedIn at once. A page with session cookies waits until the app's
-// own requests settle it: webwxinit answering Ret 0 (the user is in the
+// WeChat accepts, and whose. What the app updates decides, not
+// MMCgi.isLogin alone: that is the server's word when it rendered the page,
+// and after a log-in in the page it stays false.
+//
+// A page whose app knows its user (set from webwxinit's answer in this
+// document) has a session, unless a call since showed that it ended. A page
+// with neither the server's word nor a log-in under way (a log-in's
+// webwxnewloginpage answered 0) gives ErrNotLoggedIn at once, or the
+// refusal of a log-in. Otherwise CheckSession waits until the app's own
+// requests settle it: webwxinit answering Ret 0 (the user is in the
 // answer), or Ret 1100, 1101 or 1102, or synccheck's retcode, or the app
-// logging itself out (ErrNotLoggedIn), or webwxnewloginpage refusing with
-// 1203 (*LoginBlockedError).
+// logging itself out (ErrNotLoggedIn), or webwxnewloginpage refusing
+// (*LoginBlockedError for 1203, *LoginRefusedError for another ret).
 func CheckSession(ctx context.Context, p *Page) (*Account, error) {
 	st, err := readLoginState(ctx, p, "", 0)
 	if err != nil {
 		return nil, fmt.Errorf("reading the session state: %w", err)
 	}
+	if acct := st.account(); acct != nil {
+		if err := endedSinceInit(p); err != nil {
+			return nil, err
+		}
+		return acct, nil
+	}
 	wctx, cancel := context.WithTimeout(ctx, sessionWait)
 	defer cancel()
-	if !st.LoggedIn && st.account() == nil {
+	from := 0 // the calls that settle the session come after Seq from
+	if !st.LoggedIn {
 		// The page may have dropped its session because a request was
 		// refused; the answer says why (1203 is not "log in again").
 		if err := settledRefusal(wctx, p); err != nil {
@@ -561,11 +682,18 @@ func CheckSession(ctx context.Context, p *Page) (*Account, error) {
 		if st.Blocked {
 			return nil, &LoginBlockedError{Message: st.Message}
 		}
-		return nil, ErrNotLoggedIn
+		seq, ok := loggingIn(p)
+		if !ok {
+			return nil, ErrNotLoggedIn
+		}
+		from = seq
 	}
 	var acct *Account
 	var verdict error
 	_, err = p.WaitCall(wctx, func(c NetCall) bool {
+		if c.Seq <= from {
+			return false
+		}
 		if refused := loginRefusal(c); refused != nil {
 			verdict = refused
 			return true
@@ -597,11 +725,68 @@ func CheckSession(ctx context.Context, p *Page) (*Account, error) {
 		"web WeChat did not start its session: no webwxinit answer within %v", sessionWait)}
 }
 
+// HasSession reports whether the page shows a session, without waiting for
+// the app to settle it (CheckSession does that): the server rendered the
+// page logged in (MMCgi.isLogin), or the app knows its user, or a log-in
+// in the page was accepted and the app is starting its session.
+func HasSession(ctx context.Context, p *Page) (bool, error) {
+	st, err := readLoginState(ctx, p, "", 0)
+	if err != nil {
+		return false, fmt.Errorf("reading the session state: %w", err)
+	}
+	if st.LoggedIn || st.account() != nil {
+		return true, nil
+	}
+	_, ok := loggingIn(p)
+	return ok, nil
+}
+
+// loggingIn returns the Seq of the tab's last log-in answer when it
+// accepted the log-in (webwxnewloginpage with a ticket, <ret>0</ret>) and
+// no webwxinit answered after it yet: the app is starting the session the
+// log-in gave it, in the same document, which the server rendered logged
+// out.
+func loggingIn(p *Page) (int, bool) {
+	seq, ok := 0, false
+	for _, c := range p.Calls() {
+		switch {
+		case logInAnswer(c) && c.Done:
+			ret, _, parsed := loginPageRet(c.ResponseBody)
+			seq, ok = c.Seq, parsed && ret == RetOK
+		case c.Endpoint == "webwxinit" && c.Done && ok:
+			ok = false
+		}
+	}
+	return seq, ok
+}
+
+// endedSinceInit returns the error of a call that showed the session's end
+// after the app's last webwxinit answered Ret 0, nil when none did.
+func endedSinceInit(p *Page) error {
+	calls := p.Calls()
+	from := -1
+	for i, c := range calls {
+		if c.Endpoint == "webwxinit" && c.Done && CheckAnswer("webwxinit", c) == nil {
+			from = i
+		}
+	}
+	if from < 0 {
+		return nil // let go by the recorder, or not seen: the app's user says enough
+	}
+	for _, c := range calls[from+1:] {
+		if err := sessionLost(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // settledRefusal returns the refusal of a webwxnewloginpage call of the tab,
 // waiting for the answer of one still in flight.
 func settledRefusal(ctx context.Context, p *Page) error {
+	mark := p.refusalMark()
 	for _, c := range p.Calls() {
-		if c.Endpoint != "webwxnewloginpage" {
+		if c.Endpoint != "webwxnewloginpage" || c.Seq <= mark {
 			continue
 		}
 		if !c.Done {

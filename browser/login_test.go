@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -52,6 +53,99 @@ func TestLoginRefusal(t *testing.T) {
 	}
 	if err := loginRefusal(call("webwxinit", "<ret>1203</ret>")); err != nil {
 		t.Errorf("another endpoint: %v", err)
+	}
+	// The answer to a log-in (the page asks with the QR code's ticket):
+	// any ret but 0 refuses it, 1203 blocks the account, and the ret
+	// decides, whatever the text says.
+	logIn := func(text string) NetCall {
+		c := call("webwxnewloginpage", text)
+		c.URL = "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=A1b&uuid=Q==&lang=zh_CN&scan=1&fun=new&version=v2"
+		c.Status = 200
+		return c
+	}
+	var refused *LoginRefusedError
+	for _, tt := range []struct {
+		text, msg string
+		ret       int
+	}{
+		{"<error><ret>1100</ret><message>登录超时，请重新扫码登录</message></error>", "登录超时，请重新扫码登录", 1100},
+		{"<error><ret>-1</ret><message></message></error>", "", -1},
+		{"<error><ret>1</ret><message>为了你的帐号安全，此微信号已不允许登录网页微信。</message></error>", "为了你的帐号安全，此微信号已不允许登录网页微信。", 1},
+	} {
+		err := loginRefusal(logIn(tt.text))
+		if !errors.As(err, &refused) || !errors.Is(err, ErrRefused) || errors.Is(err, ErrNotLoggedIn) ||
+			refused.Ret != tt.ret || refused.Message != tt.msg {
+			t.Errorf("log-in answered %s: %v", tt.text, err)
+		}
+	}
+	if err := loginRefusal(logIn("<error><ret>1203</ret><message>x</message></error>")); !errors.As(err, &be) || be.Message != "x" {
+		t.Errorf("log-in answered 1203: %v", err)
+	}
+	if err := loginRefusal(logIn("<error><ret>0</ret><skey>@crypt_1</skey></error>")); err != nil {
+		t.Errorf("log-in answered 0: %v", err)
+	}
+	// An answer that could not be read leaves the page's alert to tell.
+	unread := logIn("")
+	unread.ResponseBody, unread.Err = nil, "response body unavailable: No resource with given identifier found"
+	if !unreadAnswer(unread) || unreadAnswer(logIn("<error><ret>-1</ret></error>")) {
+		t.Error("unreadAnswer")
+	}
+	if err := dialogRefusal(Dialog{Message: "为了你的帐号安全，此微信号已不允许登录网页微信。"}); !errors.Is(err, ErrLoginBlocked) {
+		t.Errorf("the 1203 alert: %v", err)
+	}
+	if err := dialogRefusal(Dialog{Message: "登陆失败"}); !errors.As(err, &refused) || refused.Ret != 0 || !errors.Is(err, ErrRefused) {
+		t.Errorf("another alert: %v", err)
+	}
+}
+
+// TestLoginRefusedAtOnce: WeChat refusing the log-in with any <ret> ends
+// Login at once with that ret, although the page alerts and reloads in the
+// same instant: the answer is read while the browser holds it, and the
+// alert is answered by the tab whatever it says.
+func TestLoginRefusedAtOnce(t *testing.T) {
+	b := sharedBrowser(t)
+	for _, tt := range []struct {
+		ret     int
+		message string
+	}{
+		{RetLoginBlocked, sandbox.BlockedMessage},
+		{RetSystemError, ""},
+	} {
+		srv, url := loginSandbox(t)
+		srv.RefuseLogin(tt.ret, tt.message)
+		p := openApp(t, b, url)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err := Login(ctx, p, WithProgress(func(pr LoginProgress) {
+			if pr.Step == LoginQR {
+				if err := srv.Phone(sandbox.PhoneConfirm); err != nil {
+					t.Error(err)
+				}
+			}
+		}))
+		cancel()
+		done := time.Now()
+		var blocked *LoginBlockedError
+		var refused *LoginRefusedError
+		switch {
+		case tt.ret == RetLoginBlocked && (!errors.As(err, &blocked) || blocked.Message != tt.message):
+			t.Errorf("refused with 1203: %v", err)
+		case tt.ret != RetLoginBlocked && (!errors.As(err, &refused) || refused.Ret != tt.ret || !errors.Is(err, ErrRefused)):
+			t.Errorf("refused with %d: %v", tt.ret, err)
+		}
+		reqs := srv.Requests("webwxnewloginpage")
+		if len(reqs) == 0 || done.Sub(reqs[0].Time) > 5*time.Second {
+			t.Errorf("refused with %d: Login did not end within 5s of the answer", tt.ret)
+		}
+		// The page alerted and reloaded; the recorded call kept its answer.
+		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+		if c, err := p.WaitCall(ctx, logInAnswer); err != nil || loginRefusal(c) == nil {
+			t.Errorf("refused with %d: the log-in's answer was not recorded: %s %v", tt.ret, c.ResponseBody, err)
+		}
+		_, err = p.waitDialog(ctx, 0, func(d Dialog) bool { return d.Type == "alert" })
+		cancel()
+		if err != nil {
+			t.Errorf("refused with %d: no alert seen: %v", tt.ret, err)
+		}
 	}
 }
 
@@ -374,5 +468,53 @@ func TestSessionHost(t *testing.T) {
 	}
 	if host, _ := SessionHost(ctx, p); host != "" {
 		t.Errorf("session host %q after ForgetSession", host)
+	}
+}
+
+// TestSessionFromCalls: a log-in accepted in the page (its webwxnewloginpage
+// answered 0) is under way until webwxinit answers; and once the app has
+// its user, only the calls after its last good webwxinit say whether the
+// session ended since.
+func TestSessionFromCalls(t *testing.T) {
+	p := &Page{rec: newRecorder()}
+	n := 0
+	call := func(endpoint, query, answer string) {
+		n++
+		id := network.RequestID(fmt.Sprint(n))
+		p.rec.onEvent(&network.EventRequestWillBeSent{
+			RequestID: id,
+			Request:   &network.Request{URL: "https://wx.qq.com/cgi-bin/mmwebwx-bin/" + endpoint + query, Method: "GET"},
+			Type:      network.ResourceTypeXHR,
+		})
+		p.rec.answered(id, 200, []byte(answer))
+	}
+	if _, ok := loggingIn(p); ok {
+		t.Error("logging in before any call")
+	}
+	// An earlier document: its session was refused (1101), and the app
+	// logged out.
+	call("webwxinit", "?r=1", `{"BaseResponse":{"Ret":1101,"ErrMsg":""}}`)
+	call("webwxlogout", "?redirect=1", "")
+	if err := endedSinceInit(p); err != nil {
+		t.Errorf("ended with no good webwxinit to start from: %v", err)
+	}
+	call("webwxnewloginpage", "?ticket=t1&uuid=u&fun=new", "<error><ret>1203</ret></error>")
+	if _, ok := loggingIn(p); ok {
+		t.Error("logging in after a refused log-in")
+	}
+	call("webwxnewloginpage", "?ticket=t2&uuid=u&fun=new", "<error><ret>0</ret><skey>@crypt_1</skey></error>")
+	if seq, ok := loggingIn(p); !ok || seq != n {
+		t.Errorf("after an accepted log-in: logging in %v at %d, want at %d", ok, seq, n)
+	}
+	call("webwxinit", "?r=2", `{"BaseResponse":{"Ret":0,"ErrMsg":""},"User":{"UserName":"@a"}}`)
+	if _, ok := loggingIn(p); ok {
+		t.Error("still logging in after webwxinit answered")
+	}
+	if err := endedSinceInit(p); err != nil {
+		t.Errorf("the old document's 1101 and log-out count against the new session: %v", err)
+	}
+	call("synccheck", "?r=3", `window.synccheck={retcode:"1101",selector:"0"}`)
+	if err := endedSinceInit(p); !errors.Is(err, ErrNotLoggedIn) {
+		t.Errorf("a 1101 after the session started: %v", err)
 	}
 }

@@ -52,10 +52,15 @@ type recorder struct {
 	bodies  int       // bytes of the bodies held
 	bare    int       // calls[:bare] were looked at for dropping bodies
 	open    map[network.RequestID]*inFlight
-	queue   []network.RequestID // finished requests whose bodies are to be read
-	wake    chan struct{}       // a queued request, for run
-	changed chan struct{}       // closed and replaced when a call is done
-	done    chan struct{}       // closed when run returns
+	// early holds answers read at the response stage (answered) of
+	// requests whose requestWillBeSent has not come yet: the browser may
+	// send the paused event first.
+	early    map[network.RequestID]earlyAnswer
+	earlySeq int
+	queue    []network.RequestID // finished requests whose bodies are to be read
+	wake     chan struct{}       // a queued request, for run
+	changed  chan struct{}       // closed and replaced when a call is done
+	done     chan struct{}       // closed when run returns
 }
 
 // A page that runs for hours (a batch of groups, the push channel polling
@@ -80,11 +85,27 @@ type inFlight struct {
 	failed   bool
 	postData bool   // the request has a body
 	body     []byte // the request body, when the event carried it
+	// answer is the response body read while the request was paused
+	// (intercept.go), taken instead of asking for it after the fact.
+	answer   []byte
+	answered bool
 }
+
+// earlyAnswer is an answer that came before its request was seen.
+type earlyAnswer struct {
+	status int
+	body   []byte
+	seq    int // the order they came in, to let the oldest go
+}
+
+// maxEarly bounds the answers kept for requests not seen (yet): only the
+// log-in's answers are read early, a few per page at most.
+const maxEarly = 16
 
 func newRecorder() *recorder {
 	return &recorder{
 		open:    make(map[network.RequestID]*inFlight),
+		early:   make(map[network.RequestID]earlyAnswer),
 		wake:    make(chan struct{}, 1),
 		changed: make(chan struct{}),
 		done:    make(chan struct{}),
@@ -160,11 +181,52 @@ func (r *recorder) started(ev *network.EventRequestWillBeSent) {
 		Method:   req.Method,
 		Started:  time.UnixMicro(int64(float64(ev.WallTime) * 1e6)),
 	})
-	r.open[ev.RequestID] = &inFlight{
+	f := &inFlight{
 		seq:      seq,
 		start:    ev.Timestamp,
 		postData: req.HasPostData,
 		body:     body,
+	}
+	r.open[ev.RequestID] = f
+	if a, ok := r.early[ev.RequestID]; ok {
+		delete(r.early, ev.RequestID)
+		r.answeredLocked(ev.RequestID, f, a.status, a.body)
+	}
+}
+
+// answered takes the answer of request id, read while the browser held it
+// at the response stage: the page may reload as soon as it has the answer,
+// after which Network.getResponseBody may no longer find it, and the
+// request's own loadingFinished may not even come. A request whose body is
+// known already (a GET) is done at once, before the page sees the answer;
+// else finish completes it with this answer.
+func (r *recorder) answered(id network.RequestID, status int, body []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := r.open[id]
+	if f != nil {
+		r.answeredLocked(id, f, status, body)
+		return
+	}
+	if len(r.early) >= maxEarly {
+		oldest, first := network.RequestID(""), 0
+		for k, a := range r.early {
+			if oldest == "" || a.seq < first {
+				oldest, first = k, a.seq
+			}
+		}
+		delete(r.early, oldest)
+	}
+	r.earlySeq++
+	r.early[id] = earlyAnswer{status: status, body: body, seq: r.earlySeq}
+}
+
+// answeredLocked takes the answer for f, and completes its call when its
+// request body is known.
+func (r *recorder) answeredLocked(id network.RequestID, f *inFlight, status int, body []byte) {
+	f.answer, f.answered, f.status = body, true, status
+	if !f.postData || f.body != nil {
+		r.completeLocked(id, f.body, body, nil)
 	}
 }
 
@@ -226,8 +288,10 @@ func (r *recorder) finish(ctx context.Context, t cdp.Session, id network.Request
 			reqBody = res.PostData
 		}
 	}
-	var respBody []byte
-	if !f.failed {
+	r.mu.Lock()
+	respBody, answered := f.answer, f.answered
+	r.mu.Unlock()
+	if !f.failed && !answered {
 		res, err := cdp.Call(ctx, t, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("response body unavailable: %v", err))
@@ -245,6 +309,11 @@ func (r *recorder) finish(ctx context.Context, t cdp.Session, id network.Request
 func (r *recorder) complete(id network.RequestID, reqBody, respBody []byte, notes []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.completeLocked(id, reqBody, respBody, notes)
+}
+
+// completeLocked is complete with r.mu held.
+func (r *recorder) completeLocked(id network.RequestID, reqBody, respBody []byte, notes []string) {
 	f := r.open[id]
 	if f == nil {
 		return
@@ -263,6 +332,10 @@ func (r *recorder) complete(id network.RequestID, reqBody, respBody []byte, note
 	}
 	c.Err = strings.Join(notes, "; ")
 	c.Duration = time.Duration(float64(f.end-f.start) * float64(time.Second))
+	if f.end == 0 {
+		// Done at the response stage (answered): the answer is all there.
+		c.Duration = time.Since(c.Started)
+	}
 	c.Done = true
 	r.bodies += len(c.RequestBody) + len(c.ResponseBody)
 	r.dropBodiesLocked()

@@ -350,3 +350,44 @@ func TestRecorderBoundsBodies(t *testing.T) {
 		t.Errorf("the call that was in flight lost its answer: %+v", calls[0])
 	}
 }
+
+// TestRecorderTakesAnswerReadWhilePaused: an answer read at the response
+// stage completes its call at once, before the page has it (which may
+// reload and take the body with it), whether the browser reported the
+// request before the pause or after it; the loadingFinished that may follow
+// changes nothing, and answers for requests never seen stay bounded.
+func TestRecorderTakesAnswerReadWhilePaused(t *testing.T) {
+	const answer = "<error><ret>1203</ret><message>m</message></error>"
+	sent := func(r *recorder, id string) {
+		r.onEvent(&network.EventRequestWillBeSent{
+			RequestID: network.RequestID(id),
+			Request:   &network.Request{URL: "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=t&fun=new", Method: "GET"},
+			Type:      network.ResourceTypeXHR,
+		})
+	}
+	for _, order := range []string{"sent first", "answered first"} {
+		r := newRecorder()
+		if order == "sent first" {
+			sent(r, "1")
+			r.answered("1", 200, []byte(answer))
+		} else {
+			r.answered("1", 200, []byte(answer))
+			sent(r, "1")
+		}
+		r.onEvent(&network.EventLoadingFinished{RequestID: "1"})
+		calls, _ := r.snapshot(0)
+		if len(calls) != 1 || !calls[0].Done || calls[0].Status != 200 || !errors.Is(loginRefusal(calls[0]), ErrLoginBlocked) {
+			t.Errorf("%s: calls %+v", order, calls)
+		}
+		if len(r.queue) != 0 || len(r.early) != 0 {
+			t.Errorf("%s: %d queued for a body read, %d early answers left", order, len(r.queue), len(r.early))
+		}
+	}
+	r := newRecorder()
+	for i := range 3 * maxEarly {
+		r.answered(network.RequestID(fmt.Sprint("x", i)), 200, []byte(answer))
+	}
+	if len(r.early) != maxEarly {
+		t.Errorf("%d early answers held, want at most %d", len(r.early), maxEarly)
+	}
+}

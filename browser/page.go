@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -19,7 +20,10 @@ import (
 )
 
 // Page is one browser tab. Its network recorder runs from the tab's first
-// event, so Calls sees every request the app makes. Its methods are safe for
+// event, so Calls sees every request the app makes; the answer to the
+// log-in (webwxnewloginpage) is read while the browser holds it
+// (intercept.go), and every dialog the page opens is answered at once
+// (Dialogs). Its methods are safe for
 // concurrent use, and calls may be in flight together; an Open replaces the
 // document under the calls in flight, though.
 type Page struct {
@@ -36,6 +40,13 @@ type Page struct {
 	gen        int // counts the default contexts created so far
 	exceptions []Exception
 	console    []ConsoleMessage
+	dialogs    []Dialog
+	// uosToken is the desktop client's extspam token once EnableUOS asked
+	// for it: webwxnewloginpage requests then carry it.
+	uosToken string
+	// refusalSeen is the Seq of the last refused log-in that Login or
+	// CheckSession reported: a later one looks past it (see loginRefusals).
+	refusalSeen int
 
 	// crashed ends when the tab's renderer crashes: the calls in flight
 	// then fail at once instead of at their deadlines.
@@ -96,6 +107,10 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 	p.ctx, p.cancel, p.target = tab, cancel, c.Target
 	p.frame = cdp.FrameID(c.Target.TargetID)
 	go p.rec.run(tab, c.Target)
+	if err := p.interceptLogin(ctx); err != nil {
+		_ = p.Close()
+		return nil, fmt.Errorf("opening a tab: %w", err)
+	}
 
 	b.mu.Lock()
 	if b.closing {
@@ -290,6 +305,10 @@ func (p *Page) onEvent(ev any) {
 		p.mu.Unlock()
 	case *runtime.EventConsoleAPICalled:
 		p.recordConsole(ev)
+	case *fetch.EventRequestPaused:
+		p.paused(ev)
+	case *page.EventJavascriptDialogOpening:
+		p.dialogOpened(ev)
 	case *inspector.EventTargetCrashed:
 		p.crash()
 	case *runtime.EventExceptionThrown:

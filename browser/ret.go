@@ -9,8 +9,9 @@ import (
 // Conditions a caller branches on when WeChat answers with a non-zero
 // BaseResponse.Ret. A *RetError matches exactly one of them with errors.Is.
 var (
-	// ErrNotLoggedIn means the page has no session (MMCgi.isLogin is false)
-	// or WeChat answered 1100, 1101 or 1102: log in again.
+	// ErrNotLoggedIn means the page has no session (the server served it
+	// logged out and the app has no user) or WeChat answered 1100, 1101 or
+	// 1102: log in again.
 	ErrNotLoggedIn = errors.New("not logged in to web WeChat")
 	// ErrLoginBlocked means the account may not use web WeChat (1203).
 	ErrLoginBlocked = errors.New("this account may not use web WeChat")

@@ -8,7 +8,6 @@ import (
 	"path"
 	"strings"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 )
 
@@ -44,10 +43,11 @@ func UOSURL(rawURL string) (string, error) {
 
 // EnableUOS makes the page's webwxnewloginpage requests, and no other
 // request, carry the desktop client's headers: client-version: 2.0.0 and
-// extspam: token. It uses the DevTools Fetch domain of this tab (no proxy):
-// the browser pauses each such request, wxctl adds the two headers and lets
-// it go on. Call it before Open; it lasts until the page closes. The token
-// is a secret: it is never in an error, and the recorder keeps no headers.
+// extspam: token. It uses the DevTools Fetch domain of this tab (no proxy),
+// which every tab has watching that request (intercept.go): the browser
+// pauses each such request, wxctl adds the two headers and lets it go on.
+// Call it before Open; it lasts until the page closes. The token is a
+// secret: it is never in an error, and the recorder keeps no headers.
 func EnableUOS(ctx context.Context, p *Page, token string) error {
 	if token == "" {
 		return ErrNoExtspamToken
@@ -55,34 +55,12 @@ func EnableUOS(ctx context.Context, p *Page, token string) error {
 	if err := p.alive(ctx); err != nil {
 		return err
 	}
-	// Subscribe before enabling, so that no paused request is missed: one
-	// nobody continues would hang the log-in.
-	ectx, cancel := context.WithCancel(p.ctx)
-	paused := cdp.Events(ectx, p.target, fetch.RequestPaused)
-	opctx, stop := p.opContext(ctx)
-	defer stop()
-	_, err := cdp.Call(opctx, p.target, fetch.Enable, fetch.EnableParams{
-		Patterns: []*fetch.RequestPattern{{URLPattern: loginPagePattern, RequestStage: fetch.RequestStageRequest}},
-	})
-	if err != nil {
-		cancel()
-		return fmt.Errorf("intercepting webwxnewloginpage for the desktop log-in: %w", p.fail(ctx, err))
+	p.mu.Lock()
+	p.uosToken = token
+	p.mu.Unlock()
+	if err := p.interceptLogin(ctx); err != nil {
+		return fmt.Errorf("intercepting webwxnewloginpage for the desktop log-in: %w", err)
 	}
-	go func() {
-		defer cancel()
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			params := fetch.ContinueRequestParams{RequestID: ev.RequestID}
-			if ev.Request != nil && isLoginPage(ev.Request.URL) {
-				params.Headers = uosHeaders(ev.Request.Headers, token)
-			}
-			// An error means the request or the tab is gone: nothing waits
-			// for it any more.
-			_, _ = cdp.Call(ectx, p.target, fetch.ContinueRequest, params)
-		}
-	}()
 	return nil
 }
 

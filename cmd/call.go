@@ -208,8 +208,7 @@ func (a *argResolver) resolve(ctx context.Context, v any, result func(resultRef)
 // ad-hoc call or expression sees what a person would see on the page. A
 // logged-out page is taken as it is.
 func (a *argResolver) waitForApp(ctx context.Context) error {
-	raw, err := a.page.Eval(ctx, "!!(window.MMCgi && window.MMCgi.isLogin)")
-	if err != nil || string(raw) != "true" {
+	if ok, err := browser.HasSession(ctx, a.page); err != nil || !ok {
 		return err
 	}
 	book, err := browser.LoadContacts(ctx, a.page)

@@ -40,7 +40,10 @@ to confirm; --fresh-qr shows a QR code instead.
 The session stays in the profile (--profile): later commands need no scan
 until it expires. A profile already logged in says so and exits 0.
 
-Accounts that web WeChat refuses (1203) exit 4. WeChat's desktop client for UOS
+WeChat accepts or refuses the log-in by the <ret> of its webwxnewloginpage
+answer, which wxctl reads as it arrives: accounts that web WeChat refuses (1203)
+exit 4 at once, any other refusal exits 6 with the ret and WeChat's message.
+WeChat's desktop client for UOS
 Linux logs in through the same page with two more headers: --uos with that
 client's extspam token (--extspam-token, or WXCTL_EXTSPAM_TOKEN) does the same.
 
@@ -55,8 +58,8 @@ Examples:
    wxctl login --sandbox
 
 Exit codes: 0 logged in, 3 not logged in before --login-timeout, 4 the account
-may not use web WeChat, 2 bad usage (--uos without a token), 7 no browser or
-not the web app.`,
+may not use web WeChat, 6 WeChat refused the log-in with another ret, 2 bad
+usage (--uos without a token), 7 no browser or not the web app.`,
 	Flags:  flagsWithout(appFlags(), loginFlag),
 	Action: runLogin,
 }

@@ -271,15 +271,69 @@ func TestLoginInline(t *testing.T) {
 	noSecrets(t, srv, []string{stdout, stderr})
 }
 
+// TestLoginInlineFreshProfile: room create, contacts and send with --login
+// on a fresh profile log in within the page they opened and go on in it.
+// The page's own MMCgi.isLogin stays false after such a log-in, as on the
+// real site: what the app updates (its user, from webwxinit) decides.
+func TestLoginInlineFreshProfile(t *testing.T) {
+	needBrowser(t)
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string // on stdout
+	}{
+		{"room create", []string{"room", "create", "--login", "--member", "Rain1ove", "--member", "Bob"}, "Rain1ove"},
+		{"contacts", []string{"contacts", "--login"}, "Rain1ove"},
+		{"send", []string{"send", "--login"}, "Sent to"},
+	} {
+		t.Run(strings.ReplaceAll(tt.name, " ", "_"), func(t *testing.T) {
+			srv, url := startSandbox(t, sandbox.WithLoggedIn(false))
+			srv.AutoLogin(300 * time.Millisecond)
+			start := time.Now()
+			args := append(tt.args, "--url", url, "--profile", t.TempDir(), "--timeout", "30s")
+			if tt.name == "send" {
+				args = append(args, "Rain1ove", "hello from a new log-in") // flags go first
+			}
+			code, stdout, stderr := runCLI(t, args...)
+			t.Logf("%s --login on a fresh profile: exit %d in %v", tt.name, code, time.Since(start).Round(time.Millisecond))
+			if code != ExitOK || !strings.Contains(stderr, "logged in as") || !strings.Contains(stdout, tt.want) {
+				t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			// One page: the log-in, and the command after it, without
+			// opening the app again.
+			if n := len(srv.Requests("jslogin")); n != 1 {
+				t.Errorf("%d QR codes asked for, want 1", n)
+			}
+			if n := len(srv.Requests("webwxinit")); n != 1 {
+				t.Errorf("%d webwxinit requests, want 1: the page was opened again", n)
+			}
+			noSecrets(t, srv, []string{stdout, stderr})
+		})
+	}
+}
+
+// TestLoginBlocked: WeChat refusing the log-in with 1203 ends it at once
+// (exit 4) with the explanation and the --uos hint, although the page
+// alerts a text of its own and reloads in the same instant.
 func TestLoginBlocked(t *testing.T) {
 	needBrowser(t)
 	srv, url := startSandbox(t, sandbox.WithLoggedIn(false))
 	srv.BlockLogin()
 	srv.AutoLogin(200 * time.Millisecond)
-	code, _, stderr := runCLI(t, append([]string{"login"}, onSandbox(url)...)...)
+	code, _, stderr := runCLI(t, append([]string{"login", "--login-timeout", "40s"}, onSandbox(url)...)...)
+	done := time.Now()
 	if code != ExitLoginBlocked || !strings.Contains(stderr, "1203") || !strings.Contains(stderr, "--uos") ||
-		!strings.Contains(stderr, "may not use web WeChat") && !strings.Contains(stderr, "does not let this account use web WeChat") {
+		!strings.Contains(stderr, "does not let this account use web WeChat") || !strings.Contains(stderr, "已不允许登录网页微信") {
 		t.Errorf("login of a blocked account: exit %d, stderr %q", code, stderr)
+	}
+	reqs := srv.Requests("webwxnewloginpage")
+	if len(reqs) == 0 {
+		t.Fatal("no webwxnewloginpage request")
+	}
+	if d := done.Sub(reqs[0].Time); d > 5*time.Second {
+		t.Errorf("exit %v after the refusal, want within 5s", d.Round(time.Millisecond))
+	} else {
+		t.Logf("exit %v after the refusal", d.Round(time.Millisecond))
 	}
 	// A session command on a page whose session WeChat refuses the same way.
 	blocked, url := startSandbox(t)
@@ -287,6 +341,40 @@ func TestLoginBlocked(t *testing.T) {
 	code, _, stderr = runCLI(t, append([]string{"room", "create", "--member", "Rain1ove", "--member", "Bob"}, onSandbox(url)...)...)
 	if code != ExitLoginBlocked || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("room create on a blocked account: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestLoginRefused: a refusal of the log-in with another <ret> ends it at
+// once too, with exit 6, the ret and WeChat's message.
+func TestLoginRefused(t *testing.T) {
+	needBrowser(t)
+	for _, tt := range []struct {
+		ret      int
+		message  string
+		want     []string
+		commands []string
+	}{
+		{-1, "系统繁忙", []string{"<ret>-1</ret>", "系统繁忙"}, []string{"login"}},
+		{1100, "", []string{"<ret>1100</ret>"}, []string{"contacts", "--login"}},
+	} {
+		srv, url := startSandbox(t, sandbox.WithLoggedIn(false))
+		srv.RefuseLogin(tt.ret, tt.message)
+		srv.AutoLogin(200 * time.Millisecond)
+		code, stdout, stderr := runCLI(t, append(tt.commands, append([]string{"--login-timeout", "40s"}, onSandbox(url)...)...)...)
+		done := time.Now()
+		lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+		last := lines[len(lines)-1]
+		if code != ExitRefused || !strings.HasPrefix(last, "wxctl: ") {
+			t.Errorf("%v refused with %d: exit %d, stdout %q, stderr %q", tt.commands, tt.ret, code, stdout, stderr)
+		}
+		for _, w := range append(tt.want, "refused the log-in") {
+			if !strings.Contains(last, w) {
+				t.Errorf("%v refused with %d: the error lacks %q: %q", tt.commands, tt.ret, w, last)
+			}
+		}
+		if reqs := srv.Requests("webwxnewloginpage"); len(reqs) == 0 || done.Sub(reqs[0].Time) > 5*time.Second {
+			t.Errorf("%v refused with %d: did not end within 5s of the answer", tt.commands, tt.ret)
+		}
 	}
 }
 

@@ -38,7 +38,9 @@ phone with --auto-login 3s, or through POST /sandbox/control:
    {"phone": "scan"}   {"phone": "confirm"}   {"phone": "cancel"}   {"phone": "expire"}
    {"session": "expire"}   the server drops the session (Ret 1101, synccheck 1101)
    {"session": "block"}    webwxnewloginpage refuses with 1203 ({"clearFaults": true} lifts it)
-and inject faults there (see the package documentation of sandbox).
+   {"fault": {"endpoint": "webwxnewloginpage", "ret": -1, "errMsg": "…"}}   refuses with another ret
+and inject faults there (see the package documentation of sandbox). A refused
+log-in makes the page alert WeChat's message and reload, as the real one does.
 
 Example:
    wxctl sandbox --addr 127.0.0.1:8080 &

@@ -189,9 +189,11 @@ func sortedKeys[V any](m map[string]V) []string {
 // --- logged-in ---
 
 // loggedInCheck: the session is (want: true, the default) or is not
-// (want: false) logged in. Logged in means MMCgi.isLogin, which the server
-// renders from the session cookies, and the app's own user loaded by
-// webwxinit.
+// (want: false) logged in. Logged in means what the app updates: its own
+// user, loaded by webwxinit, with MMCgi.isLogin (which the server renders
+// from the session cookies) as the server's word when the page loaded.
+// After a log-in in the same page MMCgi.isLogin stays false, and the check
+// still passes.
 type loggedInCheck struct {
 	noRefs
 	want bool
@@ -206,44 +208,19 @@ func parseLoggedInCheck(_ *planParser, f *fieldMap) (checkSpec, error) {
 }
 
 func (c loggedInCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error {
-	raw, err := r.page.Eval(ctx, "!!(window.MMCgi && window.MMCgi.isLogin)")
-	if err != nil {
-		return err
-	}
-	isLogin := string(raw) == "true"
+	acct, err := browser.CheckSession(ctx, r.page)
 	switch {
-	case !isLogin && !c.want:
-		res.message = "not logged in (MMCgi.isLogin is false)"
+	case errors.Is(err, browser.ErrNotLoggedIn) && !c.want:
+		res.message = "not logged in"
 		return nil
-	case !isLogin:
-		return errors.New("not logged in: MMCgi.isLogin is false (log in with this profile first)")
-	case !c.want:
-		return errors.New("logged in (MMCgi.isLogin is true), want logged out")
-	}
-	// The app loads its own user with webwxinit right after the page comes
-	// up, and stores it a moment after the answer: before, getUserInfo
-	// finds nothing.
-	if _, err := r.page.WaitCall(ctx, func(call browser.NetCall) bool { return call.Endpoint == "webwxinit" }); err != nil {
-		return fmt.Errorf("MMCgi.isLogin is true, but the app never called webwxinit: %w", err)
-	}
-	var self struct {
-		UserName string `json:"UserName"`
-		NickName string `json:"NickName"`
-	}
-	err = until(ctx, true, func() error {
-		v, err := r.page.Call(ctx, "accountFactory", "getUserInfo")
-		if err != nil {
-			return err
-		}
-		if json.Unmarshal(v.Value, &self) != nil || self.UserName == "" {
-			return fmt.Errorf("MMCgi.isLogin is true, but accountFactory.getUserInfo() has no UserName: %s", clip(string(v.Value), 80))
-		}
-		return nil
-	})
-	if err != nil {
+	case err != nil && errors.Is(err, browser.ErrNotLoggedIn):
+		return fmt.Errorf("not logged in (log in with this profile first): %w", err)
+	case err != nil:
 		return err
+	case !c.want:
+		return fmt.Errorf("logged in as %s, want logged out", browser.PlainName(acct.NickName))
 	}
-	res.message = fmt.Sprintf("logged in as %s (%s)", browser.PlainName(self.NickName), browser.ShortUserName(self.UserName))
+	res.message = fmt.Sprintf("logged in as %s (%s)", browser.PlainName(acct.NickName), browser.ShortUserName(acct.UserName))
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wxctl/wxctl/sandbox"
 )
@@ -221,6 +222,51 @@ func TestSmokeContractCatchesDrift(t *testing.T) {
 				t.Errorf("an unrelated check failed too: %+v", c)
 			}
 		})
+	}
+}
+
+// TestSmokeLogInDuringRun: the page opens logged out and the phone logs it
+// in while the plan runs; the checks after that see the session in the
+// same page, although MMCgi.isLogin stays false there, as on the real site.
+func TestSmokeLogInDuringRun(t *testing.T) {
+	needBrowser(t)
+	srv, url := startSandbox(t, sandbox.WithLoggedIn(false))
+	srv.AutoLogin(300 * time.Millisecond)
+	plan := writePlan(t, `
+name: log in during the run
+checks:
+  - name: up
+    type: ready
+  - name: the app has its user
+    type: eval
+    expr: angular.element(document).injector().get('accountFactory').getUserInfo().UserName || ''
+    expect: ["$ matches ^@"]
+    wait: true
+  - name: server's word at page load
+    type: eval
+    expr: window.MMCgi.isLogin
+    equals: false
+  - name: session
+    type: logged-in
+  - name: create after the log-in
+    type: call
+    service: chatroomFactory
+    method: create
+    args: [[{UserName: {member: Rain1ove}}, {UserName: {member: Bob}}]]
+    expect: ["BaseResponse.Ret in [0, -2013]"]
+`)
+	code, report, stderr := smokeJSONRun(t, append(onSandbox(url), plan)...)
+	if code != ExitOK {
+		t.Errorf("exit %d: %s", code, stderr)
+		for _, c := range report.Checks {
+			t.Logf("%s: %s %s", c.Name, c.Status, c.Message)
+		}
+	}
+	if c := checkByName(t, report, "session"); !strings.Contains(c.Message, "logged in as") {
+		t.Errorf("session: %q", c.Message)
+	}
+	if n := len(srv.Requests("jslogin")); n != 1 {
+		t.Errorf("%d QR codes asked for, want 1: the page was opened again", n)
 	}
 }
 

@@ -18,10 +18,20 @@ func (s *Server) ExpireSession() {
 
 // BlockLogin makes WeChat refuse the account on the web, as it does for many
 // accounts since 2018: webwxnewloginpage answers <ret>1203</ret> with the
-// real server's text, for a new log-in and for a page that resumes a
-// session. It is a fault on webwxnewloginpage, so ClearFaults lifts it.
+// real server's text (BlockedMessage), for a new log-in and for a page that
+// resumes a session. The page then alerts the text and reloads at once, as
+// the real one does. It is a fault on webwxnewloginpage, so ClearFaults
+// lifts it.
 func (s *Server) BlockLogin() {
-	s.SetFault(Fault{Endpoint: "webwxnewloginpage", Ret: 1203, ErrMsg: blockedMessage})
+	s.RefuseLogin(1203, BlockedMessage)
+}
+
+// RefuseLogin makes webwxnewloginpage refuse every log-in with ret (not 0)
+// and message as its <message> ("" for none: the page then alerts its own
+// "登陆失败"). BlockLogin is RefuseLogin with 1203; other rets stand for
+// the refusals WeChat gives less often. ClearFaults lifts it.
+func (s *Server) RefuseLogin(ret int, message string) {
+	s.SetFault(Fault{Endpoint: "webwxnewloginpage", Ret: ret, ErrMsg: message})
 }
 
 // associationDays is how long the page remembers the last account for

@@ -28,6 +28,9 @@ func TestBrowser(t *testing.T) {
 	t.Run("CreateRoom", func(t *testing.T) { testCreateRoom(t, ctx) })
 	t.Run("RecentGroups", func(t *testing.T) { testRecentGroups(t, ctx) })
 	t.Run("QRLogin", func(t *testing.T) { testQRLogin(t, ctx) })
+	t.Run("RefusedLogin", func(t *testing.T) { testRefusedLogin(t, ctx) })
+	// Last: a log-out leaves cookies that make the next login page offer
+	// association login instead of a QR code.
 	t.Run("Logout", func(t *testing.T) { testLogout(t, ctx) })
 }
 
@@ -245,6 +248,60 @@ func testQRLogin(t *testing.T, browser context.Context) {
 	waitFor(t, ctx, friendsLoaded)
 	if !s.loggedIn() {
 		t.Error("server session not logged in after the QR login")
+	}
+	// As on the real page, MMCgi.isLogin is the server's word when it
+	// rendered the page: a log-in in the page leaves it false.
+	if isLogin, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.MMCgi.isLogin`)); err != nil || isLogin {
+		t.Errorf("MMCgi.isLogin after the QR login: %v (%v), want false", isLogin, err)
+	}
+}
+
+// testRefusedLogin: webwxnewloginpage refusing the log-in (any <ret> but
+// 0) makes the page alert the server's message, or 登陆失败 without one, and
+// reload at once, as the real page does.
+func testRefusedLogin(t *testing.T, browser context.Context) {
+	for _, tt := range []struct {
+		ret           int
+		message, want string
+	}{
+		{1203, BlockedMessage, BlockedMessage},
+		{-1, "", "登陆失败"},
+	} {
+		s, ctx := openPage(t, browser, WithLoggedIn(false))
+		s.RefuseLogin(tt.ret, tt.message)
+		dialogs := make(chan *page.EventJavascriptDialogOpening, 4)
+		if err := chromedp.Listen(ctx, func(ev any) {
+			if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+				dialogs <- d
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, `typeof `+loginScope+`.qrcodeUrl === 'string' && `+loginScope+`.qrcodeUrl !== ''`)
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.beforeRefusal = true`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Phone(PhoneConfirm); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case d := <-dialogs:
+			if d.Type != page.DialogTypeAlert || d.Message != tt.want {
+				t.Errorf("ret %d: a %s dialog saying %q, want an alert saying %q", tt.ret, d.Type, d.Message, tt.want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("ret %d: no alert", tt.ret)
+		}
+		accept := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			return err
+		})
+		// The reload: a new document, with a new QR code.
+		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.DomContentEventFired, nil, accept)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, `!window.beforeRefusal && !!(window.angular && angular.element(document).injector()) && `+
+			`typeof `+loginScope+`.qrcodeUrl === 'string' && `+loginScope+`.qrcodeUrl !== ''`)
 	}
 }
 

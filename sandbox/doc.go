@@ -10,7 +10,10 @@
 //
 // # The page
 //
-// GET / renders the app with window.MMCgi.isLogin. The module "Services"
+// GET / renders the app with window.MMCgi.isLogin, which the page, like the
+// real one, never changes: after a QR log-in in the page it stays false, and
+// the app's user (accountFactory.getUserInfo(), set from webwxinit's answer)
+// says that the session started. The module "Services"
 // holds confFactory, utilFactory, accountFactory, loginFactory, appFactory,
 // contactFactory, chatFactory and chatroomFactory; the module "webwxApp"
 // adds the $http interceptor (pass_ticket and lang on every
@@ -28,9 +31,13 @@
 // [ng-controller="loginController"] holds code and qrcodeUrl, and Server.Phone
 // (or the control endpoint) plays the phone: scan, confirm, cancel, expire.
 // AutoLogin makes the phone scan and confirm by itself; WaitQR, QRCode and
-// LoginURL give tests the code the page shows; ExpireSession and BlockLogin
-// end the session or refuse the account (1203). The jslogin answer also
-// carries window.QRLogin.qrcodeImage, the PNG of the code.
+// LoginURL give tests the code the page shows; ExpireSession ends the
+// session; BlockLogin refuses the account (1203, with the real server's
+// current text, BlockedMessage) and RefuseLogin refuses a log-in with any
+// other <ret>. On a refused log-in the page does what the real one does: it
+// alert()s the server's message (登陆失败 without one) and reloads at once,
+// showing a new QR code. The jslogin answer also carries
+// window.QRLogin.qrcodeImage, the PNG of the code.
 //
 // # Seed data
 //
@@ -102,11 +109,11 @@
 //	{"fault": {"endpoint": "webwxcreatechatroom", "emptyChatRoomName": true}}
 //	{"fault": {"endpoint": "webwxcreatechatroom", "ret": -2013}}   (the room is made)
 //	{"fault": {"endpoint": "webwxcreatechatroom", "body": "<html>502</html>"}}
-//	{"fault": {"endpoint": "webwxnewloginpage", "ret": 1203, "errMsg": "当前登录环境异常"}}
+//	{"fault": {"endpoint": "webwxnewloginpage", "ret": -1, "errMsg": "系统繁忙"}}   (a log-in refused with another ret)
 //	{"clearFaults": true}
 //	{"phone": "scan"}   (or "confirm", "cancel", "expire")
 //	{"session": "expire"}   (every call answers 1101, synccheck retcode 1101)
-//	{"session": "block"}    (webwxnewloginpage answers 1203; clearFaults lifts it)
+//	{"session": "block"}    (webwxnewloginpage answers 1203 with BlockedMessage; clearFaults lifts it)
 //
 // for example with
 //
@@ -117,21 +124,37 @@
 //
 // # Fidelity
 //
-// Where the sandbox still differs from the real web WeChat, and why:
+// The sandbox is no kinder than the real page: what wxctl depends on, it
+// does the real way. Where it still differs from the real page:
 //
-//	the real page/server does                 the sandbox does                     why
-//	webwxgetcontact lists a saved group,      lists it with its full MemberList    not checked against a capture; a
-//	  possibly without its MemberList           (what a batch get answers)           later batch get fills it either way
-//	ChatSet names special and official        names friends and the groups the     wxctl looks only at the "@@" names
-//	  accounts (filehelper, weixin, …) and      user is in                           of ChatSet
-//	  may name groups the user has left
-//	recent chats ordered by the last          ordered by the last change to a      enough to push a group out of the
-//	  message of any kind, either way           room or message sent by the user     ten sent in full, as tests need
-//	how many recent chats webwxinit sends     ten (the app's "top 10" comment)     the real number was not measured
-//	  in full varies
-//	a failed batch get: the app re-queues     the queue drops a failed batch and   contactFactory's queue is being
-//	  its contacts in smaller steps, and        goes on only at the next queued      brought to the real semantics;
-//	  marks a single one as failed              contact                              wxctl counts a failed batch get
-//	                                                                                 as answered and does not wait for
-//	                                                                                 the app's retries
+//	the real page does                          | the sandbox does                              | why
+//	--------------------------------------------|-----------------------------------------------|------------------------------------------
+//	served logged in (MMCgi.isLogin true), it   | asks webwxnewloginpage without a ticket       | its API proves every call by
+//	calls webwxinit at once, with wxsid and     | first, to learn Skey and pass_ticket, then    | BaseRequest.Skey, so the page needs it
+//	wxuin from the cookies and no Skey          | webwxinit                                     | first; a refusal there (BlockLogin on
+//	                                            |                                               | a logged-in sandbox) shows on the page
+//	                                            |                                               | (loginError) instead of an alert, and
+//	                                            |                                               | stands for a blocked account's old session
+//	loads the QR picture from                   | sends it with the jslogin answer              | it cannot serve the real login host
+//	login.weixin.qq.com/qrcode/<uuid>           | (window.QRLogin.qrcodeImage)                  |
+//	serves jslogin and the QR poll from         | serves them on its own host                   | one server, one host
+//	login.wx.qq.com, and may move the session   |                                               |
+//	to wx2.qq.com after the log-in              |                                               |
+//	asks webwxpushloginurl?uin= for association | asks jslogin with uin                         | fewer endpoints; wxctl only presses the
+//	login                                       |                                               | button and waits for the phone
+//	newLoginPage retries (3 times, 10 s each)   | asks once, and never answers a redirecturl or | the sandbox's answers never need it
+//	and follows a <redirecturl> or an HTML      | an HTML page                                  |
+//	answer                                      |                                               |
+//	sends Skey/Sid/Uin/pass_ticket of a log-in  | the same, through newLoginPage on $rootScope  | the app's controllers are fewer; the
+//	to its own init through the appController's |                                               | services and requests are the same
+//	scope (newLoginPage event)                  |                                               |
+//	webwxgetcontact lists a saved group,        | lists it with its full MemberList (what a     | not checked against a capture; a later
+//	possibly without its MemberList             | batch get answers)                            | batch get fills it either way
+//	ChatSet names special and official accounts | names friends and the groups the user is in   | wxctl looks only at the "@@" names of
+//	(filehelper, weixin, …) and may name groups |                                               | ChatSet
+//	the user has left                           |                                               |
+//	orders recent chats by the last message of  | orders them by the last change to a room or   | enough to push a group out of the ten
+//	any kind, either way                        | message sent by the user                      | sent in full, as tests need
+//	sends a varying number of recent chats in   | sends ten (the app's "top 10" comment)        | the real number was not measured
+//	full in webwxinit                           |                                               |
 package sandbox

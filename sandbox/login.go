@@ -41,8 +41,10 @@ const LoginHost = "https://login.weixin.qq.com"
 // LoginURL is what the QR code of uuid encodes: the address the phone opens.
 func LoginURL(uuid string) string { return LoginHost + "/l/" + uuid }
 
-// blockedMessage is the real server's text with <ret>1203</ret>.
-const blockedMessage = "为了你的帐号安全，此微信号不能登录网页微信。你可以使用Windows微信或Mac微信在电脑端登录。" +
+// BlockedMessage is the real server's text with <ret>1203</ret>. Its
+// wording is not what identifies the refusal (it changed over the years and
+// differs between accounts); the <ret> does.
+const BlockedMessage = "为了你的帐号安全，此微信号已不允许登录网页微信。你可以使用Windows微信或Mac微信在电脑端登录。" +
 	"Windows微信下载地址：https://pc.weixin.qq.com  Mac微信下载地址：https://mac.weixin.qq.com"
 
 // PhoneStep is what the simulated phone does with the QR code on screen.

@@ -6,8 +6,10 @@
 // webwxinit and webwxgetcontact), then returns plain JSON:
 //   {loggedIn, self: Contact|null, friends: [Contact], groups: [Contact]}
 // where Contact has UserName, NickName, RemarkName, Alias, ContactFlag,
-// VerifyFlag, MemberCount. loggedIn is window.MMCgi.isLogin; when it is false
-// the function returns at once.
+// VerifyFlag, MemberCount. loggedIn is window.MMCgi.isLogin (the server's
+// word when it rendered the page) or the app's own user (which it sets from
+// webwxinit's answer, also after a log-in in the page, where MMCgi.isLogin
+// stays false); when both are missing the function returns at once.
 function (waitMs, minFriends) {
   var injector = angular.element(document).injector();
   var account = injector.get('accountFactory');
@@ -39,7 +41,8 @@ function (waitMs, minFriends) {
     return s.self !== null && s.friends.length >= minFriends;
   }
 
-  if (!(window.MMCgi && window.MMCgi.isLogin)) {
+  var me = account.getUserInfo();
+  if (!(window.MMCgi && window.MMCgi.isLogin) && !(me && me.UserName)) {
     return {loggedIn: false, self: null, friends: [], groups: []};
   }
   return new Promise(function (resolve) {

@@ -43,7 +43,7 @@ function (since, waitMs) {
       ready: false, loggedIn: false, user: null, view: false, code: null, qrcodeUrl: '', uuid: '',
       scanned: false, association: false, waiting: false, needRefresh: false, brokenNetwork: false,
       blocked: body.indexOf('不能登录网页版微信') >= 0 || body.indexOf('不能登录网页微信') >= 0 ||
-        body.indexOf('不能登录web微信') >= 0 ||
+        body.indexOf('不能登录web微信') >= 0 || body.indexOf('不允许登录网页微信') >= 0 ||
         /cannot (log ?in|login) (to )?(the )?web ?wechat/i.test(body) || /<ret>1203<\/ret>/.test(body),
       message: ''
     };

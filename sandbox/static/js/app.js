@@ -66,14 +66,20 @@ angular.module('webwxApp', ['Services'])
             $rootScope.$emit('newLoginPage', session);
             return;
           }
+          // MMCgi.isLogin stays as the server rendered it: the real
+          // page never writes it.
           $rootScope.loginError = session.Message || 'ret ' + session.Ret;
-          window.MMCgi.isLogin = false;
           $rootScope.isUnLogin = true;
         }, angular.noop);
       }
 
+      /*
+       * start is the real page's pageInit. Like the real page it leaves
+       * window.MMCgi.isLogin alone: after a QR log-in in this document it
+       * stays false, and the app's user (set from webwxinit's answer) is
+       * what says that the session started.
+       */
       function start() {
-        window.MMCgi.isLogin = true;
         $rootScope.isUnLogin = false;
         app.init().then(function (data) {
           if (data.BaseResponse && data.BaseResponse.Ret != 0) {
@@ -185,9 +191,10 @@ angular.module('webwxApp', ['Services'])
       function loggedIn(xml) {
         var session = login.parseLoginPage(xml);
         if (session.Ret != '0') {
-          // The real page alerts the message and reloads; the sandbox
-          // keeps it on screen.
-          $scope.loginError = (session.Message || '登录失败') + ' (ret ' + session.Ret + ')';
+          // As the real page: any <ret> but 0 alerts the server's message
+          // and reloads at once, which shows a new QR code.
+          alert(session.Message || '登陆失败');
+          location.reload();
           return;
         }
         setCookie('refreshTimes', 0, 0.5);
