@@ -83,6 +83,9 @@ func withSandboxLoggedOut(d time.Duration) sessionOption {
 // target is where the app is, --url or the sandbox. On error everything it
 // started is closed again.
 func startSession(c *cli.Context, useSandbox bool, cfg sessionConfig) (s *session, target string, err error) {
+	if err := checkPageFlags(c, useSandbox); err != nil {
+		return nil, "", err
+	}
 	s = &session{capture: c.String(captureFlag.Name)}
 	defer func() {
 		if err != nil {
