@@ -79,8 +79,9 @@ func LoadContacts(ctx context.Context, p *Page) (*AddressBook, error) {
 	}
 	if err == nil {
 		// A refused list leaves the app without friends: say why, rather
-		// than that nobody is called so.
-		if err := CheckAnswer(call.Endpoint, call); err != nil {
+		// than that nobody is called so. The end of the session is the
+		// session watch's to tell.
+		if err := CheckAnswer(call.Endpoint, call); err != nil && !errors.Is(err, ErrNotLoggedIn) {
 			return nil, fmt.Errorf("loading the contact list: %w", err)
 		}
 	}

@@ -63,6 +63,29 @@ func TestSessionEndsMidChange(t *testing.T) {
 	}
 }
 
+// TestChangeNeverPastTimeout: --timeout bounds the whole command once the
+// browser runs, a slow page included, not the page and then the change
+// each in full.
+func TestChangeNeverPastTimeout(t *testing.T) {
+	needBrowser(t)
+	fault(t)
+	srv, url := startSandbox(t)
+	srv.SetFault(sandbox.Fault{Endpoint: "webwxinit", Delay: 3 * time.Second, Once: true})
+	srv.SetFault(sandbox.Fault{Endpoint: "webwxcreatechatroom", Delay: time.Minute})
+	const timeout = 6 * time.Second
+	start := time.Now()
+	code, _, stderr := runCLI(t, withFlags([]string{"room", "create", "--member", "Rain1ove", "--member", "Bob"},
+		"--url", url, "--remote", remoteURL, "--timeout", timeout.String())...)
+	took := time.Since(start)
+	if code != ExitUnknownOutcome || !strings.Contains(stderr, "webwxcreatechatroom was sent") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	// Closing the tab and the sandbox's answer may take a moment more.
+	if took > timeout+2*time.Second {
+		t.Errorf("took %v with --timeout %v", took, timeout)
+	}
+}
+
 // TestInterruptMidCreate is Ctrl-C (or SIGTERM: main cancels the context
 // for both) while the create waits for its answer: exit 130, saying that the
 // request was sent, and the browser closed.
