@@ -203,7 +203,7 @@ type StoppedError struct {
 
 // Error says what stopped the call and what became of the request.
 func (e *StoppedError) Error() string {
-	why := "wxctl was interrupted"
+	why := "interrupted (Ctrl-C or SIGTERM)"
 	if errors.Is(e.Err, ErrNotLoggedIn) {
 		why = e.Err.Error()
 	}

@@ -103,7 +103,7 @@ func TestInterruptMidCreate(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := Main(ctx, []string{"wxctl", "room", "create", "--url", url, "--chrome", chromePath, "--profile", profile,
 		"--member", "Rain1ove", "--member", "Bob"}, &stdout, &stderr)
-	if code != ExitInterrupted || !strings.Contains(stderr.String(), "interrupted after webwxcreatechatroom was sent") {
+	if code != ExitInterrupted || !strings.Contains(stderr.String(), "interrupted (Ctrl-C or SIGTERM) after webwxcreatechatroom was sent") {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 	if left := profileProcesses(profile); len(left) > 0 {
