@@ -99,4 +99,16 @@
 //
 // The answer is {"ok": true, "faults": N}, or HTTP 400 with
 // {"ok": false, "error": "…"}.
+//
+// # Fidelity
+//
+// Where the sandbox still differs from the real page and server:
+//
+//	the real one                          the sandbox                         why
+//	refuses a long topic; its limit and   refuses more than 32 characters     the client has no limit of its own to
+//	its counting are not in the client    (runes) with Ret -2                 copy; wxctl checks the same 32 before
+//	                                                                          create (browser.CheckTopic)
+//	answers -2013 to addmember at times   answers -2013 to an update or a     a fault stands for a rare answer;
+//	(the app's UI takes it as success);   send only as a fault, and then      wxctl takes -2013 as success only
+//	unknown for other updates and sends   does not make the change            where the app's UI does
 package sandbox
