@@ -11,9 +11,10 @@ import (
 // the topic is set right after create.
 const MaxTopicRunes = 32
 
-// CheckTopic refuses a topic WeChat would refuse, so that it is refused
-// before anything is sent, above all before a group is created that would
-// then keep no topic. The error is ErrBadInput.
+// CheckTopic refuses a topic WeChat would refuse, so that room create and
+// room batch refuse it before the group is created, which would then keep
+// no topic. (room topic lets WeChat answer: nothing is made.) The error is
+// ErrBadInput.
 func CheckTopic(topic string) error {
 	if n := utf8.RuneCountInString(topic); n > MaxTopicRunes {
 		return &classError{class: ErrBadInput, msg: fmt.Sprintf(

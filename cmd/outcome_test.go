@@ -325,15 +325,6 @@ func TestBatchPlanRefusesLongTopic(t *testing.T) {
 	}
 }
 
-// TestRoomTopicTooLong: room topic refuses the same topics before opening
-// anything.
-func TestRoomTopicTooLong(t *testing.T) {
-	code, _, stderr := runCLI(t, "room", "topic", "--chrome", "/nonexistent/chrome", "Book Club", strings.Repeat("x", 33))
-	if code != ExitUsage || !strings.Contains(stderr, "at most 32") {
-		t.Errorf("exit %d, stderr %q", code, stderr)
-	}
-}
-
 // TestLogoutLeavesNoSecretsInProfile logs in a profile, works in it, logs
 // out, and then looks through every file of the profile for the session's
 // secrets: Chrome's HTTP cache and the site's storage keep the app's

@@ -31,9 +31,6 @@ func runRoomTopic(c *cli.Context) error {
 		return err
 	}
 	topic := c.Args().Get(1)
-	if err := browser.CheckTopic(topic); err != nil {
-		return err
-	}
 	return runChange(c, "topic", topic, func(g *groupSession) ([]browser.Contact, *browser.RoomChange, error) {
 		ch, err := browser.RenameRoom(g.ctx, g.page, g.room.UserName, topic)
 		return nil, ch, err
