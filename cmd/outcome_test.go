@@ -248,11 +248,16 @@ func TestNotWebWeChat(t *testing.T) {
 	}
 }
 
-// TestChromeThatExits gives a --chrome that exits at once: exit 7 with why.
+// TestChromeThatExits gives a --chrome that exits at once: exit 7 with why,
+// its exit status.
 func TestChromeThatExits(t *testing.T) {
-	code, _, stderr := runCLI(t, "status", "--chrome", "/bin/false", "--profile", t.TempDir(), "--timeout", "20s", "--url", "http://127.0.0.1:1/")
-	if code != ExitBrowser || !strings.Contains(stderr, "exited") || !strings.Contains(stderr, "/bin/false") {
-		t.Errorf("exit %d, stderr %q", code, stderr)
+	for bin, status := range map[string]string{"/bin/true": "status 0", "/bin/false": "status 1"} {
+		t.Run(bin, func(t *testing.T) {
+			code, _, stderr := runCLI(t, "status", "--chrome", bin, "--profile", t.TempDir(), "--timeout", "20s", "--url", "http://127.0.0.1:1/")
+			if code != ExitBrowser || !strings.Contains(stderr, bin+" exited with "+status) {
+				t.Errorf("exit %d, stderr %q", code, stderr)
+			}
+		})
 	}
 }
 
