@@ -64,6 +64,7 @@ func TestReadmeExitCodes(t *testing.T) {
 		{"not the app", &browser.NotAppError{URL: "http://x/", Loaded: true}, ExitBrowser, "without AngularJS"},
 		{"slow before the change", &notSentError{context.DeadlineExceeded}, ExitBrowser, "nothing was sent"},
 		{"change unanswered", &browser.UnknownOutcomeError{Op: "webwxsendmsg", Sent: true, Err: context.DeadlineExceeded}, ExitUnknownOutcome, "may have reached WeChat"},
+		{"eval unanswered", context.DeadlineExceeded, ExitUnknownOutcome, "`eval`/`call`: no answer in time"},
 		{"interrupted mid-call", &browser.StoppedError{Op: "webwxcreatechatroom", Change: true, Sent: true, Err: context.Canceled}, ExitInterrupted, "whether the request had been sent"},
 		{"other", errors.New("boom"), ExitUnexpected, "unexpected"},
 	}
