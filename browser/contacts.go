@@ -82,12 +82,20 @@ func LoadContacts(ctx context.Context, p *Page) (*AddressBook, error) {
 	// The app fetches the list with webwxgetcontact (paged by Seq) after
 	// webwxinit; waiting for the last page avoids reading a half list.
 	wctx, cancel := context.WithTimeout(ctx, contactsWait)
-	_, err := p.WaitCall(wctx, func(c NetCall) bool {
-		return c.Endpoint == "webwxgetcontact" && contactListComplete(c.ResponseBody)
+	call, err := p.WaitCall(wctx, func(c NetCall) bool {
+		return c.Endpoint == "webwxgetcontact" && (contactListComplete(c.ResponseBody) || c.Done && CheckAnswer(c.Endpoint, c) != nil)
 	})
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		return nil, fmt.Errorf("waiting for the contact list: %w", err)
+	}
+	if err == nil {
+		// A refused list leaves the app without friends: say why, rather
+		// than that nobody is called so. The end of the session is the
+		// session watch's to tell.
+		if err := CheckAnswer(call.Endpoint, call); err != nil && !errors.Is(err, ErrNotLoggedIn) {
+			return nil, fmt.Errorf("loading the contact list: %w", err)
+		}
 	}
 	if err := WaitGroups(ctx, p); err != nil {
 		return nil, err

@@ -62,6 +62,9 @@ type NotAppError struct {
 	// Blocked is true when the page shows the 1203 text: this account may
 	// not use web WeChat.
 	Blocked bool
+	// Loaded is true when the page finished loading without AngularJS, so
+	// that Open did not wait for its deadline.
+	Loaded bool
 	// NavError says why the page did not load at all: the browser's
 	// navigation error, such as "net::ERR_CONNECTION_REFUSED", or that the
 	// server did not answer in time.
@@ -79,6 +82,8 @@ func (e *NotAppError) Error() string {
 		return b.String()
 	case e.Blocked:
 		b.WriteString("the page says this account cannot log in to web WeChat (1203): use WeChat on the phone or desktop")
+	case e.Loaded:
+		b.WriteString("not web WeChat: the page loaded without AngularJS; check --url")
 	default:
 		b.WriteString("web WeChat did not come up (no AngularJS injector)")
 		if e.Err != nil {
@@ -171,4 +176,65 @@ func clipText(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// IsChange reports whether endpoint changes something at WeChat (creates a
+// group, changes one, sends a message). Only after such a request may have
+// left is an unanswered call's outcome unknown; any other request is a read,
+// and its failure leaves WeChat as it was.
+func IsChange(endpoint string) bool {
+	switch endpoint {
+	case EndpointCreateRoom, EndpointUpdateRoom, EndpointSendMsg:
+		return true
+	}
+	return false
+}
+
+// StoppedError says that a call was cut short by the end of the job rather
+// than by a timeout: the web WeChat session ended under it (Err is then
+// ErrNotLoggedIn) or wxctl was interrupted (context.Canceled). It says
+// whether the request had been sent, which is all that is known of it.
+type StoppedError struct {
+	Op     string
+	Sent   bool // the page's request was seen leaving
+	Change bool // Op changes something at WeChat (see IsChange)
+	Err    error
+}
+
+// Error says what stopped the call and what became of the request.
+func (e *StoppedError) Error() string {
+	why := "interrupted (Ctrl-C or SIGTERM)"
+	if errors.Is(e.Err, ErrNotLoggedIn) {
+		why = e.Err.Error()
+	}
+	switch {
+	case !e.Change:
+		return fmt.Sprintf("%s during %s, a read that changes nothing", why, e.Op)
+	case e.Sent:
+		return fmt.Sprintf("%s after %s was sent, before its answer came: it may or may not have taken effect; check in WeChat", why, e.Op)
+	}
+	return fmt.Sprintf("%s before %s was sent: nothing was sent", why, e.Op)
+}
+
+// Unwrap returns the reason the job ended.
+func (e *StoppedError) Unwrap() error { return e.Err }
+
+// stalled is a read that got no answer before ctx ended: the page did not
+// get what it needed in time, and nothing changed at WeChat.
+func stalled(endpoint string, err error) error {
+	return &classError{class: ErrAppNotReady, cause: err,
+		msg: fmt.Sprintf("%s did not answer in time (a read, which changes nothing)", endpoint)}
+}
+
+// checkChange is CheckAnswer for a change (see IsChange): a request that got
+// no answer, or an answer that is not WeChat's (cut short, a proxy's page),
+// may have done its work at WeChat, so its outcome is unknown. An HTTP error
+// status is a refusal.
+func checkChange(op string, c NetCall) error {
+	err := CheckAnswer(op, c)
+	var h *HTTPError
+	if errors.As(err, &h) && h.Status == 0 {
+		return &UnknownOutcomeError{Op: op, Sent: true, Err: err}
+	}
+	return err
 }

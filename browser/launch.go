@@ -85,6 +85,9 @@ type Browser struct {
 	profile  string // the user data dir of a launched browser
 	temp     bool   // profile is ours to delete
 	lock     *profileLock
+	// cmd is the launched process, so that a browser that exits before
+	// DevTools answers can be told by its exit status.
+	cmd *exec.Cmd
 
 	allocCtx    context.Context
 	allocCancel context.CancelFunc
@@ -94,7 +97,10 @@ type Browser struct {
 	mu      sync.Mutex
 	pages   map[*Page]struct{}
 	closing bool
-	spare   target.ID // a launched browser's first tab, until NewPage takes it
+	// dropCache removes the profile's caches once the browser has stopped
+	// (see DropHTTPCache).
+	dropCache bool
+	spare     target.ID // a launched browser's first tab, until NewPage takes it
 
 	// chromedp's cancel funcs must run once: a second run can block for
 	// ever on a browser that never started.
@@ -141,8 +147,18 @@ var defaultFlags = []string{
 }
 
 func launch(ctx context.Context, cfg config) (_ *Browser, err error) {
-	execPath, err := findBrowser(cfg.execPath, cfg.visible)
-	if err != nil {
+	// A profile that cannot be used is the user's to fix, whatever the
+	// browser: it is checked first.
+	b := &Browser{pages: make(map[*Page]struct{})}
+	if err := b.takeProfile(cfg); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			b.releaseProfile()
+		}
+	}()
+	if b.execPath, err = findBrowser(cfg.execPath, cfg.visible); err != nil {
 		return nil, err
 	}
 	if cfg.visible && !hasDisplay() {
@@ -152,18 +168,13 @@ func launch(ctx context.Context, cfg config) (_ *Browser, err error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Browser{execPath: execPath, pages: make(map[*Page]struct{})}
-	if err := b.takeProfile(cfg); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			b.releaseProfile()
-		}
-	}()
 
 	opts := slices.Clone(chromedp.DefaultExecAllocatorOptions[:])
-	opts = append(opts, chromedp.ExecPath(execPath), chromedp.UserDataDir(b.profile))
+	opts = append(opts, chromedp.ExecPath(b.execPath), chromedp.UserDataDir(b.profile),
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+			dieWithParent(cmd)
+			b.cmd = cmd
+		}))
 	for _, name := range defaultFlags {
 		opts = append(opts, chromedp.Flag(name, true))
 	}
@@ -274,6 +285,18 @@ func (b *Browser) startError(ctx context.Context, err error) error {
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 		return &classError{class: ErrNoBrowser, cause: err, msg: fmt.Sprintf("cannot run the browser %s: %v", b.execPath, err)}
 	}
+	// chromedp fails the start only after the process ended: its status
+	// is known then, and says more than chromedp's "failed to start".
+	if b.cmd != nil && b.cmd.ProcessState != nil && strings.Contains(err.Error(), "failed to start") {
+		msg := fmt.Sprintf("the browser %s exited with status %d before DevTools answered: is it Chrome or Chromium?",
+			b.execPath, b.cmd.ProcessState.ExitCode())
+		if out := strings.TrimSpace(strings.TrimPrefix(err.Error(), "chrome failed to start:")); out != "" {
+			msg += " It said: " + clipText(strings.Join(strings.Fields(out), " "), 300)
+		}
+		if holder := lockHolder(filepath.Join(b.profile, chromeLockName), true); holder == "" {
+			return &classError{class: ErrNoBrowser, cause: err, msg: msg}
+		}
+	}
 	// Two Chromiums raced for the profile: the loser aborts at once.
 	if holder := lockHolder(filepath.Join(b.profile, chromeLockName), true); holder != "" {
 		return profileInUse(b.profile, holder, chromeLockName)
@@ -302,9 +325,8 @@ func (b *Browser) takeProfile(cfg config) error {
 	if err != nil {
 		return fmt.Errorf("profile directory %s: %w", cfg.profile, err)
 	}
-	// 0700: the profile holds the session cookies.
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating the profile directory: %w", err)
+	if err := prepareProfileDir(dir); err != nil {
+		return err
 	}
 	lock, err := lockProfile(dir)
 	if err != nil {
@@ -355,6 +377,12 @@ func (b *Browser) shutdown() {
 	}
 	b.abort()
 	reapProfileProcesses(b.profile, time.Second)
+	b.mu.Lock()
+	drop := b.dropCache
+	b.mu.Unlock()
+	if drop {
+		b.closeErr = removeCaches(b.profile)
+	}
 	b.releaseProfile()
 }
 

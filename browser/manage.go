@@ -150,7 +150,7 @@ func (ch *RoomChange) update(ctx context.Context, p *Page, funs []string, method
 	}
 	u := newRoomUpdate(call)
 	ch.Updates = append(ch.Updates, u)
-	return CheckAnswer(EndpointUpdateRoom+"?fun="+u.Fun, call)
+	return checkChange(EndpointUpdateRoom+"?fun="+u.Fun, call)
 }
 
 // noteSent records the app's call that is still without an answer, so

@@ -172,6 +172,10 @@ func (p *Page) Close() error {
 	return err
 }
 
+// noAppGrace is how long Open still waits for AngularJS once the page has
+// loaded without it.
+const noAppGrace = 3 * time.Second
+
 // pollInterval is how often Open looks for the app. A timer, because a
 // hidden tab gets no animation frames.
 const pollInterval = 20 * time.Millisecond
@@ -207,10 +211,23 @@ func (p *Page) Open(ctx context.Context, url string) error {
 	}
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
+	var bare time.Time // when the page was first seen loaded without AngularJS
 	for {
 		raw, err := p.run(ctx, scripts.Ready, mark, nil)
 		if err == nil && string(raw) == "true" {
 			return nil
+		}
+		// Web WeChat has AngularJS before its load event; a page loaded
+		// without it is something else. A grace lets a script the page
+		// adds late bring it, before Open says so rather than wait the
+		// whole deadline.
+		switch {
+		case err != nil || string(raw) != `"no-angular"`:
+			bare = time.Time{}
+		case bare.IsZero():
+			bare = time.Now()
+		case time.Since(bare) >= noAppGrace:
+			return p.notApp(ctx, url, mark)
 		}
 		// Errors while the new document comes up (its context replaced
 		// mid-call) are part of loading; only a dead tab or browser ends
@@ -239,6 +256,9 @@ func (p *Page) stopLoading() {
 // document never came, and the one there is the old page.
 func (p *Page) notApp(ctx context.Context, url string, mark int) error {
 	e := &NotAppError{URL: url, Err: ctx.Err()}
+	if ctx.Err() == nil {
+		e.Loaded = true
+	}
 	if mark > 0 && p.contextGen() == mark {
 		e.NavError = "the server did not answer in time"
 		return e

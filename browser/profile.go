@@ -2,15 +2,22 @@ package browser
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
 )
 
 // Lock files in a profile directory. Chromium holds SingletonLock, a symlink
@@ -251,4 +258,125 @@ func removeProfile(dir string) error {
 		reapProfileProcesses(dir, 0)
 	}
 	return fmt.Errorf("removing the temporary profile %s: %w", dir, err)
+}
+
+// virtualRoots are file systems of the kernel, where no profile can live.
+var virtualRoots = []string{"/proc", "/sys", "/dev"}
+
+// prepareProfileDir makes sure dir can hold a browser profile: a directory
+// wxctl may create and write in, not a file, not on a kernel file system.
+// It creates dir (0700: the profile holds the session cookies). A dir it
+// cannot use is bad input, named in the error.
+func prepareProfileDir(dir string) error {
+	bad := func(why string) error {
+		return &classError{class: ErrBadInput, msg: fmt.Sprintf(
+			"the profile directory %s %s: give a directory that wxctl may create and write in (--profile or WXCTL_PROFILE)", dir, why)}
+	}
+	for _, root := range virtualRoots {
+		if dir == root || strings.HasPrefix(dir, root+string(filepath.Separator)) {
+			return bad("is on the kernel's " + root + " file system")
+		}
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return bad("is a file, not a directory")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		var perr *fs.PathError
+		if errors.As(err, &perr) {
+			err = perr.Err // the path is in the message already
+		}
+		return bad(fmt.Sprintf("cannot be created (%v)", err))
+	}
+	probe, err := os.CreateTemp(dir, ".wxctl-probe-")
+	if err != nil {
+		var perr *fs.PathError
+		if errors.As(err, &perr) {
+			err = perr.Err
+		}
+		return bad(fmt.Sprintf("is not writable (%v)", err))
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// siteStorage is what Storage.clearDataForOrigin clears of web WeChat's
+// origins on a log-out: everything the site may have stored except its
+// cookies, which ForgetSession deletes by name (the others let the next
+// log-in offer association login).
+const siteStorage = "appcache,file_systems,indexeddb,local_storage,shader_cache,websql," +
+	"service_workers,cache_storage,storage_buckets,shared_storage,other"
+
+// ClearSiteData removes what the browser stores of web WeChat at pageURL
+// besides cookies: the site's storage on its origins (the page's host and
+// its login., webpush. and file. hosts). See also DropHTTPCache.
+func ClearSiteData(ctx context.Context, p *Page, pageURL string) error {
+	u, err := url.Parse(pageURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("clearing the site's data: %q is not a web address", pageURL)
+	}
+	opctx, stop := p.opContext(ctx)
+	defer stop()
+	for _, origin := range siteOrigins(u) {
+		params := storage.ClearDataForOriginParams{Origin: origin, StorageTypes: siteStorage}
+		if _, err := cdp.Call(opctx, p.target, storage.ClearDataForOrigin, params); err != nil {
+			return fmt.Errorf("clearing the stored data of %s: %w", origin, p.fail(ctx, err))
+		}
+	}
+	return nil
+}
+
+// cacheDirs are the directories of a profile that hold Chromium's HTTP
+// and code caches.
+var cacheDirs = []string{
+	filepath.Join("Default", "Cache"), filepath.Join("Default", "Code Cache"),
+}
+
+// DropHTTPCache empties the HTTP cache of a launched browser, whose entries
+// hold the app's requests and answers with the session's Skey, Sid, Uin
+// and pass_ticket: at once through DevTools (which clears the whole
+// browser's cache, so an attached browser, the user's own, is left alone),
+// and, once Close has stopped the browser, by removing the cache
+// directories from the profile, because Chromium deletes the entries still
+// open at the clearing only when they close, which may be never before it
+// exits.
+func (b *Browser) DropHTTPCache(ctx context.Context, p *Page) error {
+	if b.endpoint != "" {
+		return nil
+	}
+	b.mu.Lock()
+	b.dropCache = true
+	b.mu.Unlock()
+	opctx, stop := p.opContext(ctx)
+	defer stop()
+	if _, err := cdp.Call(opctx, p.target, network.ClearBrowserCache, cdp.Empty{}); err != nil {
+		return fmt.Errorf("clearing the browser's HTTP cache: %w", p.fail(ctx, err))
+	}
+	return nil
+}
+
+// removeCaches removes the cache directories of a stopped browser's
+// profile.
+func removeCaches(profile string) error {
+	var errs []error
+	for _, d := range cacheDirs {
+		if err := os.RemoveAll(filepath.Join(profile, d)); err != nil {
+			errs = append(errs, fmt.Errorf("removing the browser's cache: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// siteOrigins are the origins web WeChat at u uses: its own host and the
+// login, push and file hosts beside it (wx.qq.com: login.wx.qq.com,
+// webpush.wx.qq.com, file.wx.qq.com). An IP address (the sandbox) has
+// none beside it.
+func siteOrigins(u *url.URL) []string {
+	origins := []string{u.Scheme + "://" + u.Host}
+	if net.ParseIP(u.Hostname()) != nil || u.Hostname() == "localhost" {
+		return origins
+	}
+	for _, sub := range []string{"login.", "webpush.", "file."} {
+		origins = append(origins, u.Scheme+"://"+sub+u.Host)
+	}
+	return origins
 }

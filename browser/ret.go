@@ -48,7 +48,7 @@ func RetMeaning(ret int) string {
 	case RetOK:
 		return "OK"
 	case RetCreateFlagged:
-		return "accepted with a warning (the app counts -2013 as success)"
+		return "flagged: the app counts -2013 as success on create and add, and on nothing else"
 	case RetTooFrequent:
 		return "too frequent, try again later (操作太频繁)"
 	case RetFrequencyBlock:
@@ -69,6 +69,20 @@ func RetMeaning(ret int) string {
 		return "bad request"
 	}
 	return "unknown error"
+}
+
+// FlaggedSuccess reports whether Ret -2013 answered to op (an endpoint,
+// with its ?fun= for webwxupdatechatroom) is a success, as the app's own UI
+// takes it: after webwxcreatechatroom and after adding members (addmember,
+// invitemember). After any other change (delmember, modtopic,
+// quitchatroom, webwxsendmsg) the app has no word for it, so wxctl takes it
+// as a refusal (exit 6): it never reports a change it cannot stand for.
+func FlaggedSuccess(op string) bool {
+	switch op {
+	case EndpointCreateRoom, EndpointUpdateRoom + "?fun=" + FunAddMember, EndpointUpdateRoom + "?fun=" + FunInviteMember:
+		return true
+	}
+	return false
 }
 
 // RetError is a non-zero BaseResponse.Ret answered to Op (an endpoint such

@@ -165,9 +165,12 @@ func httpFailure(ctx context.Context, p *Page, mark int, endpoint string, body j
 // finish reading the request behind it.
 const recordWait = 2 * time.Second
 
-// outcomeError turns a failed Call into an *UnknownOutcomeError when the
-// request may have reached WeChat: the context ran out, or the browser or
-// the page went away during the call. Otherwise it wraps err.
+// outcomeError explains a failed Call by what may have reached WeChat. When
+// the job ended under it (the session ended, or wxctl was interrupted) it is
+// a *StoppedError, of that class, saying whether the request was sent. When
+// the context ran out, or the browser or page went away mid-call, a change
+// (see IsChange) that may have left is an *UnknownOutcomeError, and a read
+// is of the page's class (exit 7): it changed nothing.
 func outcomeError(ctx context.Context, p *Page, mark int, endpoint string, err error) error {
 	sent := false
 	for _, c := range p.Calls() {
@@ -175,12 +178,18 @@ func outcomeError(ctx context.Context, p *Page, mark int, endpoint string, err e
 			sent = true
 		}
 	}
+	if cause := ctx.Err(); errors.Is(cause, ErrNotLoggedIn) || errors.Is(cause, context.Canceled) {
+		return &StoppedError{Op: endpoint, Sent: sent, Change: IsChange(endpoint), Err: cause}
+	}
 	timedOut := ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)
 	// A browser or page that goes away mid-call may have sent the request
 	// before its events reached the recorder: unknown, even when unseen.
 	gone := errors.Is(err, ErrBrowserGone) || errors.Is(err, ErrPageClosed) || errors.Is(err, ErrNavigated)
-	if timedOut || gone {
+	switch {
+	case (timedOut || gone) && IsChange(endpoint):
 		return &UnknownOutcomeError{Op: endpoint, Sent: sent, Err: err}
+	case timedOut:
+		return stalled(endpoint, err)
 	}
 	return fmt.Errorf("calling the app for %s: %w", endpoint, err)
 }
@@ -201,7 +210,7 @@ func SetTopic(ctx context.Context, p *Page, room, topic string) (NetCall, error)
 
 // CheckAnswer returns the error that a recorded call's answer stands for:
 // an *HTTPError for a failed request, a *RetError for a non-zero Ret, nil
-// for success.
+// for success (Ret 0, or -2013 where FlaggedSuccess says so).
 func CheckAnswer(op string, c NetCall) error {
 	if c.Err != "" {
 		return &HTTPError{Op: op, Text: c.Err}
@@ -213,7 +222,7 @@ func CheckAnswer(op string, c NetCall) error {
 	if err := json.Unmarshal(c.ResponseBody, &br); err != nil || br.BaseResponse == nil {
 		return &HTTPError{Op: op, Text: "the answer is not WeChat JSON: " + abbreviate(string(c.ResponseBody), 120)}
 	}
-	if br.BaseResponse.Ret != RetOK {
+	if ret := br.BaseResponse.Ret; ret != RetOK && (ret != RetCreateFlagged || !FlaggedSuccess(op)) {
 		return &RetError{Op: op, Ret: br.BaseResponse.Ret, ErrMsg: br.BaseResponse.ErrMsg}
 	}
 	return nil

@@ -41,7 +41,7 @@ type SendResult struct {
 // The result is returned with the error once the app made the message.
 // Errors: a *RetError or *HTTPError when WeChat refused (or answered Ret 0
 // without a MsgID), an *UnknownOutcomeError when no answer came before ctx
-// ended.
+// ended or the answer is not WeChat's.
 func SendText(ctx context.Context, p *Page, to, text string) (*SendResult, error) {
 	mark := p.LastSeq()
 	raw, err := p.Run(ctx, scripts.SendText, to, text)
@@ -64,7 +64,7 @@ func SendText(ctx context.Context, p *Page, to, text string) (*SendResult, error
 	}
 	res.Call = call
 	res.Ret, res.ErrMsg, res.Answered = answerOf(call)
-	if err := CheckAnswer(EndpointSendMsg, call); err != nil {
+	if err := checkChange(EndpointSendMsg, call); err != nil {
 		return res, err
 	}
 	var ans struct {

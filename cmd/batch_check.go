@@ -68,6 +68,8 @@ func checkBatchPlan(groups []batchGroup) []batchProblem {
 		switch first, seen := firstLine[g.Topic]; {
 		case g.Topic == "":
 			add("no topic: every group needs one (wxctl finds groups again by topic)")
+		case browser.CheckTopic(g.Topic) != nil:
+			add("%v", browser.CheckTopic(g.Topic))
 		case seen:
 			add("the same topic as line %d: topics must differ", first)
 		default:

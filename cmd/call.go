@@ -21,8 +21,12 @@ the service as this), each JSON_ARG one argument. When logged in, it first
 waits until the app has loaded your user and contacts, as a person would. A
 returned promise is awaited. Prints {"resolved": true, "value": …} with the
 value as plain JSON (functions and $$hashKey left out); a promise that
-rejects prints {"resolved": false, "value": <the rejection value>}. Secrets
-(Skey, Sid, Uin, pass_ticket, DeviceID) are masked in what is printed.
+rejects prints {"resolved": false, "value": <the rejection value>}.
+
+It prints what the page gives it. It masks only the exact values of the
+session's secrets (Skey, Sid, Uin, pass_ticket, DeviceID): a method that
+returns one changed (cut, encoded, joined) prints it, readable. Keep such
+output to yourself.
 
 In the arguments, {"member": "NAME"} stands for the UserName of the friend
 NAME, found as --member finds it (NickName, RemarkName or Alias).

@@ -15,8 +15,12 @@ up (and, when logged in, has loaded your user and contacts), for what no
 command covers. A promise is awaited. Prints
 {"resolved": true, "value": …} with the value as plain JSON (functions,
 DOM nodes and $$hashKey left out, cycles cut); a promise that rejects prints
-{"resolved": false, "value": <the rejection value>}. Secrets (Skey, Sid,
-Uin, pass_ticket, DeviceID) are masked in what is printed.
+{"resolved": false, "value": <the rejection value>}.
+
+It prints what the page gives it. It masks only the exact values of the
+session's secrets (Skey, Sid, Uin, pass_ticket, DeviceID): an expression that
+changes one (.slice(1), btoa, a join) prints it, readable. Keep such output to
+yourself.
 
 Examples:
    wxctl eval --sandbox 'window.MMCgi.isLogin'

@@ -19,10 +19,15 @@ const (
 	ExitLoginBlocked   = 4 // the account may not use web WeChat (1203)
 	ExitRateLimited    = 5 // Ret 1 or 1205
 	ExitRefused        = 6 // any other Ret, or an HTTP failure of the call
-	ExitBrowser        = 7 // no Chrome, not the web app, a service missing
-	ExitUnknownOutcome = 8 // timed out: the change may or may not have happened
+	ExitBrowser        = 7 // no Chrome, not the web app, a service missing; too slow before a change was sent
+	ExitUnknownOutcome = 8 // a change may have reached WeChat: it may or may not have happened
 	ExitInterrupted    = 130
 )
+
+// exitCodes are all the codes above, in order: README.md's table has a
+// row for each.
+var exitCodes = []int{ExitOK, ExitUnexpected, ExitUsage, ExitNotLoggedIn, ExitLoginBlocked,
+	ExitRateLimited, ExitRefused, ExitBrowser, ExitUnknownOutcome, ExitInterrupted}
 
 // usageError marks errors in how wxctl was called.
 type usageError struct{ err error }
@@ -57,6 +62,12 @@ func ExitCode(err error) int {
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.Is(err, context.DeadlineExceeded):
+		// Before the change was sent a timeout leaves nothing unknown:
+		// the page did not get what it needed in time.
+		var ns *notSentError
+		if errors.As(err, &ns) {
+			return ExitBrowser
+		}
 		return ExitUnknownOutcome
 	}
 	return ExitUnexpected
@@ -93,7 +104,11 @@ func hint(code int) string {
 // errorLine is the one line printed on stderr for a failed command.
 func errorLine(err error) string {
 	msg := strings.Join(strings.Fields(err.Error()), " ")
-	if h := hint(ExitCode(err)); h != "" && !strings.Contains(msg, h) {
+	h := hint(ExitCode(err))
+	if ExitCode(err) == ExitBrowser && errors.Is(err, context.DeadlineExceeded) {
+		h = "the page or WeChat was slow: raise --timeout, or try again later"
+	}
+	if h != "" && !strings.Contains(msg, h) {
 		msg += " (" + h + ")"
 	}
 	return "wxctl: " + msg

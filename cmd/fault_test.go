@@ -3,9 +3,11 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +18,32 @@ import (
 // The fault suite: what the sandbox can make go wrong under a create, and
 // what wxctl then says. Each case checks the exit code, that the message
 // tells the outcome honestly, and that no browser process is left.
+
+// faultsTried and faultsSurvived count the fault cases of this run (those
+// that call fault) and those that passed; TestMain prints the figure.
+var faultsTried, faultsSurvived atomic.Int32
+
+// fault counts t as a case of the fault suite: tried now, survived when it
+// ends without failing.
+func fault(t *testing.T) {
+	t.Helper()
+	faultsTried.Add(1)
+	t.Cleanup(func() {
+		if !t.Failed() && !t.Skipped() {
+			faultsSurvived.Add(1)
+		}
+	})
+}
+
+// faultFigure is the fault suite's line for the end of the run, "" when no
+// fault case ran.
+func faultFigure() string {
+	tried := faultsTried.Load()
+	if tried == 0 {
+		return ""
+	}
+	return fmt.Sprintf("fault suite: %d of %d faults survived", faultsSurvived.Load(), tried)
+}
 
 func TestFaultAnswers(t *testing.T) {
 	needBrowser(t)
@@ -42,6 +70,7 @@ func TestFaultAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			fault(t)
 			srv, url := startSandbox(t)
 			before := len(srv.Rooms())
 			tt.arm(srv)
@@ -64,6 +93,7 @@ func TestFaultAnswers(t *testing.T) {
 // code says so, and no process of that browser is left.
 func TestFaultBrowserKilledMidCall(t *testing.T) {
 	needBrowser(t)
+	fault(t)
 	srv, url := startSandbox(t)
 	srv.SetFault(sandbox.Fault{Endpoint: "webwxcreatechatroom", Delay: time.Minute})
 	profile := t.TempDir()
@@ -88,6 +118,7 @@ func TestFaultBrowserKilledMidCall(t *testing.T) {
 // waits: the outcome is unknown.
 func TestFaultPageNavigatesMidCall(t *testing.T) {
 	needBrowser(t)
+	fault(t)
 	srv, url := startSandbox(t)
 	srv.SetFault(sandbox.Fault{Endpoint: "webwxcreatechatroom", Delay: 20 * time.Second})
 	go func() {
@@ -104,6 +135,7 @@ func TestFaultPageNavigatesMidCall(t *testing.T) {
 // the processes of its profile afterwards.
 func TestNoBrowserLeftAfterLaunch(t *testing.T) {
 	needBrowser(t)
+	fault(t)
 	_, url := startSandbox(t)
 	profile := t.TempDir()
 	code, _, stderr := runCLI(t, "room", "create", "--url", url, "--chrome", chromePath, "--profile", profile,
@@ -118,6 +150,7 @@ func TestNoBrowserLeftAfterLaunch(t *testing.T) {
 
 func TestCtrlCClosesTheBrowser(t *testing.T) {
 	needBrowser(t)
+	fault(t)
 	srv, url := startSandbox(t)
 	srv.SetFault(sandbox.Fault{Endpoint: "webwxcreatechatroom", Delay: time.Minute})
 	profile := t.TempDir()
@@ -129,7 +162,7 @@ func TestCtrlCClosesTheBrowser(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := Main(ctx, []string{"wxctl", "room", "create", "--url", url, "--chrome", chromePath, "--profile", profile,
 		"--member", "Rain1ove", "--member", "Bob"}, &stdout, &stderr)
-	if code != ExitUnknownOutcome && code != ExitInterrupted {
+	if code != ExitInterrupted {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 	if left := profileProcesses(profile); len(left) > 0 {

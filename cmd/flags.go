@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"net/url"
 	"slices"
 	"time"
 
@@ -42,7 +43,7 @@ var (
 	}
 	urlFlag = &cli.StringFlag{
 		Name:    "url",
-		Usage:   "web WeChat's address",
+		Usage:   "web WeChat's address, http:// or https://",
 		Value:   DefaultURL,
 		EnvVars: []string{"WXCTL_URL"},
 	}
@@ -59,7 +60,7 @@ var (
 	}
 	timeoutFlag = &cli.DurationFlag{
 		Name:    "timeout",
-		Usage:   "how long the job may take once the browser runs (room batch: each step of one group); past it the outcome is reported as unknown (exit 8)",
+		Usage:   "how long the job may take once the browser runs (room batch: each step of one group), 1s or more; past it, exit 8 when a change may have reached WeChat, else 7 (nothing was sent)",
 		Value:   2 * time.Minute,
 		EnvVars: []string{"WXCTL_TIMEOUT"},
 	}
@@ -136,4 +137,34 @@ func flagsWithout(flags []cli.Flag, drop ...cli.Flag) []cli.Flag {
 		}
 	}
 	return out
+}
+
+// minTimeout is the shortest --timeout that leaves a page time to answer
+// at all; less is a mistake (0, a negative value, 1ns), not a wish.
+const minTimeout = time.Second
+
+// checkPageFlags refuses, before any browser starts, a --timeout too short
+// for any call and a --url that is not a web address: only http and https
+// are web WeChat's (a file: URL would show a local file's text in errors).
+func checkPageFlags(c *cli.Context, useSandbox bool) error {
+	if t := c.Duration(timeoutFlag.Name); t < minTimeout {
+		return usagef("--timeout %v leaves no time for the page: give %v or more, such as 30s or 2m", t, minTimeout)
+	}
+	if useSandbox {
+		return nil
+	}
+	raw := c.String(urlFlag.Name)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
+		return usagef("--url %q is not a web address: give http:// or https:// and a host, such as %s", clipArg(raw), DefaultURL)
+	}
+	return nil
+}
+
+// clipArg shortens a value quoted back in a message.
+func clipArg(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
 }

@@ -15,8 +15,11 @@ var logoutCommand = &cli.Command{
 	ArgsUsage: " ",
 	Description: `Opens web WeChat in the profile and logs out the way its own menu does
 (loginFactory.loginout: WeChat ends the session), then deletes the session
-cookies (wxuin, wxsid, webwx_data_ticket, webwx_auth_ticket) and wxctl's record
-of the log-in from the profile. A profile without a session is cleaned all the
+cookies (wxuin, wxsid, webwx_data_ticket, webwx_auth_ticket), the site's
+stored data and the browser's HTTP cache (whose entries hold the session's
+keys), and wxctl's record of the log-in from the profile. An attached browser
+(--remote) keeps its HTTP cache: it is yours, and DevTools clears it only
+whole. A profile without a session is cleaned all the
 same. The next wxctl login may offer association login (the phone confirms);
 wxctl login --fresh-qr asks for a QR code instead.
 
@@ -54,6 +57,15 @@ func runLogout(c *cli.Context) error {
 	}
 	n, err := browser.ForgetSession(s.ctx, s.page, s.url)
 	if err != nil {
+		return err
+	}
+	// The app's requests and answers in the browser's cache carry the
+	// session's keys. An attached browser is the user's: its cache is
+	// left whole, the site's storage is cleared all the same.
+	if err := browser.ClearSiteData(s.ctx, s.page, s.url); err != nil {
+		return err
+	}
+	if err := s.browser.DropHTTPCache(s.ctx, s.page); err != nil {
 		return err
 	}
 	if err := s.removeMark(); err != nil {

@@ -39,7 +39,12 @@ func runTests(m *testing.M) int {
 		}
 		defer stop()
 	}
-	return m.Run()
+	code := m.Run()
+	if line := faultFigure(); line != "" {
+		// After the results, in a plain run as in -v.
+		fmt.Println(line)
+	}
+	return code
 }
 
 // findChromium returns a Chromium for tests, headless-shell first.

@@ -50,9 +50,12 @@ func runRoomCreate(c *cli.Context) error {
 	if len(names) < 2 {
 		return usagef("a group needs at least 2 members besides you: give --member twice or more")
 	}
+	if err := browser.CheckTopic(c.String(topicFlag.Name)); err != nil {
+		return err
+	}
 	s, err := openSession(c, c.Bool(sandboxFlag.Name))
 	if err != nil {
-		return err
+		return nothingSent(err)
 	}
 	defer s.Close()
 	res, self, err := createRoom(s, names, c.String(topicFlag.Name))
@@ -70,14 +73,14 @@ func runRoomCreate(c *cli.Context) error {
 func createRoom(s *session, names []string, topic string) (*browser.RoomResult, string, error) {
 	book, err := browser.LoadContacts(s.ctx, s.page)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nothingSent(err)
 	}
 	members, err := book.ResolveFriends(names)
 	if err != nil {
-		return nil, book.Self.UserName, err
+		return nil, book.Self.UserName, nothingSent(err)
 	}
 	if err := browser.CheckRoomMembers(book.Self, members); err != nil {
-		return nil, book.Self.UserName, err
+		return nil, book.Self.UserName, nothingSent(err)
 	}
 	s.mark = s.page.LastSeq()
 	res, err := browser.CreateRoom(s.ctx, s.page, members, topic)

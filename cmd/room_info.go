@@ -238,7 +238,7 @@ type change struct {
 func runChange(c *cli.Context, action, topic string, do changeFunc) error {
 	g, err := openGroup(c, c.Args().First())
 	if g == nil {
-		return err
+		return nothingSent(err)
 	}
 	defer g.Close()
 	out := change{action: action, topic: topic, original: g.room}
@@ -247,6 +247,9 @@ func runChange(c *cli.Context, action, topic string, do changeFunc) error {
 	}
 	if err == nil {
 		out.members, out.ch, err = do(g)
+	}
+	if out.ch == nil {
+		err = nothingSent(err) // the change failed before it was made
 	}
 	if out.ch != nil && errors.Is(err, browser.ErrOutcomeUnknown) {
 		// The deadline is gone; the group as it is now tells the user

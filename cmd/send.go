@@ -41,7 +41,7 @@ func runSend(c *cli.Context) error {
 	}
 	s, err := openSession(c, c.Bool(sandboxFlag.Name))
 	if err != nil {
-		return err
+		return nothingSent(err)
 	}
 	defer s.Close()
 	var chat browser.Contact
@@ -50,6 +50,7 @@ func runSend(c *cli.Context) error {
 	if err == nil {
 		chat, err = book.ResolveChat(to)
 	}
+	err = nothingSent(err)
 	if err == nil {
 		s.mark = s.page.LastSeq()
 		res, err = browser.SendText(s.ctx, s.page, chat.UserName, text)

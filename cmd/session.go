@@ -83,6 +83,9 @@ func withSandboxLoggedOut(d time.Duration) sessionOption {
 // target is where the app is, --url or the sandbox. On error everything it
 // started is closed again.
 func startSession(c *cli.Context, useSandbox bool, cfg sessionConfig) (s *session, target string, err error) {
+	if err := checkPageFlags(c, useSandbox); err != nil {
+		return nil, "", err
+	}
 	s = &session{capture: c.String(captureFlag.Name)}
 	defer func() {
 		if err != nil {
@@ -145,7 +148,8 @@ func openSession(c *cli.Context, useSandbox bool, opts ...sessionOption) (s *ses
 		}
 	}()
 	timeout := c.Duration(timeoutFlag.Name)
-	octx, ocancel := context.WithTimeout(c.Context, timeout)
+	deadline := time.Now().Add(timeout)
+	octx, ocancel := context.WithDeadline(c.Context, deadline)
 	defer ocancel()
 	if !useSandbox && !c.IsSet(urlFlag.Name) {
 		// An account lives on one host; its cookies say which. Without
@@ -166,8 +170,12 @@ func openSession(c *cli.Context, useSandbox bool, opts ...sessionOption) (s *ses
 	if err = s.page.Open(octx, target); err != nil {
 		return s, err
 	}
+	loggedIn := false // a log-in ran here, on its own time
 	if !cfg.anySession {
-		if s.account, err = s.requireSession(octx, c); err != nil {
+		var acct *browser.Account
+		acct, err = s.requireSession(octx, c)
+		loggedIn = s.account != nil // only a log-in sets it before we do
+		if s.account = acct; err != nil {
 			return s, err
 		}
 	}
@@ -176,10 +184,17 @@ func openSession(c *cli.Context, useSandbox bool, opts ...sessionOption) (s *ses
 	if err := s.page.MaskSessionSecrets(octx); err != nil && !cfg.anySession {
 		return s, err
 	}
-	// The job's time starts now: a log-in above had its own.
-	jobTimeout := timeout
-	if cfg.noDeadline {
+	// --timeout bounds the whole job, opening the page included, so that
+	// no command runs past it; after a log-in, which had its own time,
+	// the job's time starts now.
+	jobTimeout := time.Until(deadline)
+	switch {
+	case cfg.noDeadline:
 		jobTimeout = 0
+	case loggedIn:
+		jobTimeout = timeout
+	case jobTimeout <= 0:
+		return s, fmt.Errorf("opening web WeChat took all of --timeout %v: %w", timeout, context.DeadlineExceeded)
 	}
 	s.ctx, s.cancel, s.ended = newJobContext(c.Context, jobTimeout)
 	if !cfg.anySession {

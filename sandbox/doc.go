@@ -157,4 +157,10 @@
 //	any kind, either way                        | message sent by the user                      | sent in full, as tests need
 //	sends a varying number of recent chats in   | sends ten (the app's "top 10" comment)        | the real number was not measured
 //	full in webwxinit                           |                                               |
+//	refuses a long topic; its limit and its     | refuses more than 32 characters (runes) with  | the client has no limit of its own to
+//	counting are not in the client              | Ret -2                                        | copy; wxctl checks the same 32 before
+//	                                            |                                               | create (browser.CheckTopic)
+//	answers -2013 to addmember at times (the    | answers -2013 to an update or a send only as  | a fault stands for a rare answer; wxctl
+//	app's UI takes it as success); unknown for  | a fault, and then does not make the change    | takes -2013 as success only where the
+//	other updates and sends                     |                                               | app's UI does
 package sandbox

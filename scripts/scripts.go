@@ -35,7 +35,8 @@ var (
 
 	// Ready reports whether AngularJS has bootstrapped the page: true when an
 	// injector is reachable from the document, the [ng-app] element or the
-	// body (see ready.js).
+	// body; "no-angular" for a page that finished loading without AngularJS
+	// (see ready.js).
 	Ready = Script{Name: "ready", Source: readySource}
 
 	// PageInfo describes the page for an error message: {url, title,
