@@ -25,7 +25,7 @@ value and from the app's own network traffic.
 
 Try it without an account: wxctl demo (the built-in sandbox of web WeChat).`,
 		Version:                   Version,
-		Commands:                  []*cli.Command{loginCommand, statusCommand, logoutCommand, roomCommand, contactsCommand, sendCommand, demoCommand, sandboxCommand, smokeCommand, evalCommand, callCommand},
+		Commands:                  []*cli.Command{loginCommand, statusCommand, logoutCommand, roomCommand, contactsCommand, sendCommand, watchCommand, demoCommand, sandboxCommand, smokeCommand, evalCommand, callCommand},
 		DisableSliceFlagSeparator: true, // names and Chrome flags may hold commas
 		Suggest:                   true,
 		HideHelpCommand:           true,
