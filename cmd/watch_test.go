@@ -250,3 +250,14 @@ func TestWatchSessionEnded(t *testing.T) {
 		t.Errorf("exit %d, want %d; stderr %s", code, ExitNotLoggedIn, w.stderr.String())
 	}
 }
+
+// TestWatchPageLost: the tab closed under watch ends it with 7.
+func TestWatchPageLost(t *testing.T) {
+	needBrowser(t)
+	_, url := startSandbox(t)
+	w := startWatch(t, url)
+	closeTabsOn(t, url)
+	if code := w.exit(); code != ExitBrowser {
+		t.Errorf("exit %d, want %d; stderr %s", code, ExitBrowser, w.stderr.String())
+	}
+}
