@@ -107,10 +107,13 @@ type watchFilter struct {
 	from, group []string
 	kinds       []string // event kinds
 	types       []string // message types
+	// groupIDs are the groups --group matched once: a group renamed
+	// keeps passing under its new topic.
+	groupIDs map[string]bool
 }
 
 func newWatchFilter(c *cli.Context) (*watchFilter, error) {
-	f := &watchFilter{}
+	f := &watchFilter{groupIDs: make(map[string]bool)}
 	for _, n := range c.StringSlice(watchFromFlag.Name) {
 		f.from = append(f.from, foldWatchName(n))
 	}
@@ -138,6 +141,7 @@ func (f *watchFilter) pass(ev browser.Event) bool {
 	if ev.Kind == browser.EventSessionEnded {
 		return true
 	}
+	inGroup := f.inGroup(ev) // first: it learns the groups' UserNames
 	if len(f.kinds)+len(f.types) > 0 && !slices.Contains(f.kinds, ev.Kind) &&
 		!(ev.Kind == browser.EventMessage && slices.Contains(f.types, ev.Type)) {
 		return false
@@ -145,10 +149,23 @@ func (f *watchFilter) pass(ev browser.Event) bool {
 	if len(f.from) > 0 && (ev.Kind != browser.EventMessage || !matchesAny(f.from, ev.From, ev.FromID)) {
 		return false
 	}
-	if len(f.group) > 0 && (ev.GroupID == "" || !matchesAny(f.group, ev.Group, ev.GroupID)) {
+	return inGroup
+}
+
+// inGroup reports whether ev passes --group: an event of a group named
+// (by its topic, its topic before a change, or its UserName), or of one
+// named so before.
+func (f *watchFilter) inGroup(ev browser.Event) bool {
+	switch {
+	case len(f.group) == 0 || f.groupIDs[ev.GroupID]:
+		return true
+	case ev.GroupID == "":
 		return false
+	case matchesAny(f.group, ev.Group, ev.GroupID), ev.OldTopic != nil && matchesAny(f.group, *ev.OldTopic, ""):
+		f.groupIDs[ev.GroupID] = true
+		return true
 	}
-	return true
+	return false
 }
 
 func matchesAny(want []string, name, id string) bool {

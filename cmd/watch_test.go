@@ -223,10 +223,15 @@ func TestWatchFilters(t *testing.T) {
 	if err := srv.FriendJoins("Dave", room); err != nil {
 		t.Fatal(err) // a group-change and a system message
 	}
+	// Renamed (an event --type leaves out), the group still passes
+	// --group under its new topic.
+	if err := srv.FriendRenames("Bob", room, "Renamed"); err != nil {
+		t.Fatal(err)
+	}
 	say("Carol", room, "Carol in the group")
 	line := w.next()
-	if !strings.Contains(line, "message Weekend Hikers · Carol: text \"Carol in the group\"") {
-		t.Errorf("first line %q, want Carol's message in the group", line)
+	if !strings.Contains(line, "message Renamed · Carol: text \"Carol in the group\"") {
+		t.Errorf("first line %q, want Carol's message in the renamed group", line)
 	}
 
 	code, _, stderr := onURL(t, url, "watch", []string{"--type", "gif"})
