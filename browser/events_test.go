@@ -3,12 +3,15 @@ package browser
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+
+	"github.com/wxctl/wxctl/sandbox"
 )
 
 const (
@@ -189,5 +192,46 @@ func TestEventsOrder(t *testing.T) {
 	}
 	if len(e.handled) > 1 {
 		t.Errorf("%d calls above from kept", len(e.handled))
+	}
+}
+
+// TestWaitEventAfterSend is the smoke check's use: after a mark taken when
+// a check began (here a send), WaitEvent finds the message the app
+// receives in the group, here the server's echo of what was sent, and a
+// friend's answer after it; a predicate nothing meets ends with ctx.
+func TestWaitEventAfterSend(t *testing.T) {
+	b := sharedBrowser(t)
+	srv, url := newSandbox(t)
+	p := openApp(t, b, url)
+	ctx := callCtx(t)
+	if _, err := LoadContacts(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	room := srv.Rooms()[0].UserName
+
+	mark := p.LastSeq()
+	if _, err := SendText(ctx, p, room, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := WaitEvent(ctx, p, mark, func(ev Event) bool {
+		return ev.Kind == EventMessage && ev.GroupID == room && ev.Text == "hello"
+	})
+	if err != nil || !ev.Mine || ev.Group != sandbox.SeedRoomTopic {
+		t.Fatalf("the echo of the message sent: %+v, %v", ev, err)
+	}
+
+	mark = p.LastSeq()
+	if _, err := srv.FriendSays("Bob", room, "hi back"); err != nil {
+		t.Fatal(err)
+	}
+	ev, err = WaitEvent(ctx, p, mark, func(ev Event) bool { return ev.Kind == EventMessage && ev.From == "Bob" })
+	if err != nil || ev.Text != "hi back" || ev.Mine {
+		t.Fatalf("Bob's answer: %+v, %v", ev, err)
+	}
+
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := WaitEvent(short, p, p.LastSeq(), func(ev Event) bool { return ev.Text == "never" }); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("an event that never comes: %v, want DeadlineExceeded", err)
 	}
 }
