@@ -16,16 +16,19 @@ import (
 
 var (
 	watchFromFlag = &cli.StringSliceFlag{
-		Name:  "from",
-		Usage: "only messages from this person (name or UserName), repeatable",
+		Name:    "from",
+		Usage:   "only messages from this person (name or UserName), repeatable",
+		EnvVars: []string{"WXCTL_WATCH_FROM"},
 	}
 	watchGroupFlag = &cli.StringSliceFlag{
-		Name:  "group",
-		Usage: "only events of this group (topic or UserName), repeatable",
+		Name:    "group",
+		Usage:   "only events of this group (topic or UserName), repeatable",
+		EnvVars: []string{"WXCTL_WATCH_GROUP"},
 	}
 	watchTypeFlag = &cli.StringSliceFlag{
-		Name:  "type",
-		Usage: "only events of this kind (message, group-change, contact-change) or messages of this type (text, system, image, …), repeatable",
+		Name:    "type",
+		Usage:   "only events of this kind (message, group-change, contact-change) or messages of this type (text, system, image, …), repeatable",
+		EnvVars: []string{"WXCTL_WATCH_TYPE"},
 	}
 )
 
