@@ -235,3 +235,28 @@ func TestWaitEventAfterSend(t *testing.T) {
 		t.Errorf("an event that never comes: %v, want DeadlineExceeded", err)
 	}
 }
+
+// TestEventsMissed: calls the recorder lets go before the stream read
+// them count as missed, those it read do not, even above a call long in
+// flight; the stream goes on.
+func TestEventsMissed(t *testing.T) {
+	e, f := newTestEvents()
+	stuck := f.start("synccheck") // in flight while the others come and go
+	f.call("webwxsync", syncBody("["+msgJSON("1", testBob, testSelf, 1, "read")+"]", "", ""))
+	if ev := nextEvents(t, e, 1)[0]; ev.MsgID != "1" {
+		t.Fatalf("first event %+v", ev)
+	}
+	for range maxCalls {
+		f.call("webwxstatusnotify", `{"BaseResponse":{"Ret":0}}`)
+		calls, _ := e.rec.snapshot(e.from) // the stream keeps up
+		e.scan(calls)
+	}
+	f.call("webwxsync", syncBody("["+msgJSON("2", testBob, testSelf, 1, "after")+"]", "", ""))
+	if ev := nextEvents(t, e, 1)[0]; ev.MsgID != "2" {
+		t.Fatalf("event after the recorder let calls go %+v", ev)
+	}
+	if e.Missed() != 1 { // the synccheck still in flight when it was let go
+		t.Errorf("missed %d, want 1", e.Missed())
+	}
+	f.answer(stuck, `window.synccheck={retcode:"0",selector:"2"}`)
+}

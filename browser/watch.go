@@ -161,11 +161,12 @@ func (e *Events) wait(ctx context.Context, changed <-chan struct{}) error {
 // waits for the ones before it; a call still in flight is read once done.
 func (e *Events) scan(calls []NetCall) {
 	if len(calls) > 0 && calls[0].Seq > e.from+1 {
-		e.missed += calls[0].Seq - e.from - 1
-		for s := range e.handled {
-			if s < calls[0].Seq {
-				delete(e.handled, s)
+		// The recorder let calls go: those not read yet are missed.
+		for s := e.from + 1; s < calls[0].Seq; s++ {
+			if !e.handled[s] {
+				e.missed++
 			}
+			delete(e.handled, s)
 		}
 		e.from = calls[0].Seq - 1
 	}
