@@ -86,8 +86,13 @@ func watchEvents(ctx context.Context, s *session, timeout time.Duration, f *watc
 	fmt.Fprintln(errOut, "watching web WeChat; Ctrl-C stops")
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
+	missed := 0
 	for {
 		ev, err := events.Next(ctx)
+		if m := events.Missed(); m > missed {
+			fmt.Fprintf(errOut, "wxctl: watch fell behind the app: %d of its calls went unread, events may be missing\n", m-missed)
+			missed = m
+		}
 		if err != nil {
 			return err
 		}
