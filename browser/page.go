@@ -107,18 +107,6 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 	p.ctx, p.cancel, p.target = tab, cancel, c.Target
 	p.frame = cdp.FrameID(c.Target.TargetID)
 	go p.rec.run(tab, c.Target)
-	if gone, err := chromedp.Detached(tab); err == nil {
-		// A tab closed under us (by hand, or by another DevTools client)
-		// ends the page's context, so that what waits on the page hears
-		// ErrPageClosed instead of waiting for ever.
-		go func() {
-			select {
-			case <-gone:
-				cancel()
-			case <-tab.Done():
-			}
-		}()
-	}
 	if err := p.interceptLogin(ctx); err != nil {
 		_ = p.Close()
 		return nil, fmt.Errorf("opening a tab: %w", err)

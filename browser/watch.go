@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/wxctl/wxctl/scripts"
 )
 
@@ -140,17 +142,24 @@ func WaitEvent(ctx context.Context, p *Page, after int, match func(Event) bool) 
 	return e.Wait(ctx, match)
 }
 
-// wait blocks until changed closes, ctx ends or the page is gone.
+// wait blocks until changed closes, ctx ends or the page is gone: closed
+// by wxctl, crashed, or closed under it (by hand, or by another DevTools
+// client), which only the tab's detach tells.
 func (e *Events) wait(ctx context.Context, changed <-chan struct{}) error {
-	var pageDone, crashed <-chan struct{}
+	var pageDone, crashed, detached <-chan struct{}
 	if e.p != nil {
 		pageDone, crashed = e.p.ctx.Done(), e.p.crashed.Done()
+		if ch, err := chromedp.Detached(e.p.ctx); err == nil {
+			detached = ch
+		}
 	}
 	select {
 	case <-changed:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("watching the app: %w", ctx.Err())
+	case <-detached:
+		return fmt.Errorf("watching the app: %w", ErrPageClosed)
 	case <-pageDone:
 	case <-crashed:
 	}
