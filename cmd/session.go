@@ -32,6 +32,10 @@ type session struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	capture string
+	har     string          // --har: the file the HAR goes to at Close
+	trace   *browser.Tracer // --trace; nil without
+	// stopTrace ends the trace's watch for failed calls.
+	stopTrace func()
 	// mark is the last call recorded before the command's operation, so
 	// that its output lists the calls the operation made.
 	mark int
@@ -86,13 +90,21 @@ func startSession(c *cli.Context, useSandbox bool, cfg sessionConfig) (s *sessio
 	if err := checkPageFlags(c, useSandbox); err != nil {
 		return nil, "", err
 	}
-	s = &session{capture: c.String(captureFlag.Name)}
+	if err := checkOutputFlags(c); err != nil {
+		return nil, "", err
+	}
+	s = &session{capture: c.String(captureFlag.Name), har: c.String(harFlag.Name)}
 	defer func() {
 		if err != nil {
 			s.Close()
 			s = nil
 		}
 	}()
+	if dir := c.String(traceFlag.Name); dir != "" {
+		if s.trace, err = browser.NewTracer(dir, Version); err != nil {
+			return s, "", fmt.Errorf("--trace %s: %w", dir, err)
+		}
+	}
 	target = c.String(urlFlag.Name)
 	if useSandbox {
 		if s.sandbox, err = newSandbox(c, !cfg.loggedOut); err != nil {
@@ -114,6 +126,9 @@ func startSession(c *cli.Context, useSandbox bool, cfg sessionConfig) (s *sessio
 	}
 	if s.page, err = s.browser.NewPage(c.Context); err != nil {
 		return s, target, err
+	}
+	if s.trace != nil {
+		s.stopTrace = s.trace.Watch(c.Context, s.page)
 	}
 	if !useSandbox || c.String(profileFlag.Name) != "" {
 		s.keptProfile = s.browser.ProfileDir()
@@ -471,12 +486,24 @@ func browserOptions(c *cli.Context, useSandbox bool) ([]browser.Option, error) {
 	return opts, nil
 }
 
-// Close writes the capture file if asked and closes the tab, the browser and
-// the sandbox. It returns the first error.
+// Close writes the capture file, the HAR and the trace's last snapshot if
+// asked and closes the tab, the browser and the sandbox. It returns the
+// first error.
 func (s *session) Close() error {
 	var errs []error
+	if s.stopTrace != nil {
+		s.stopTrace()
+	}
+	if s.page != nil && s.trace != nil {
+		if _, err := s.trace.Snapshot(context.Background(), s.page, "end"); err != nil {
+			errs = append(errs, fmt.Errorf("--trace: %w", err))
+		}
+	}
 	if s.page != nil && s.capture != "" {
 		errs = append(errs, writeCapture(s.capture, s.page.Calls()))
+	}
+	if s.page != nil && s.har != "" {
+		errs = append(errs, writeHAR(s.har, s.page))
 	}
 	if s.cancel != nil {
 		s.cancel()
@@ -491,6 +518,20 @@ func (s *session) Close() error {
 		errs = append(errs, s.sandbox.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// writeHAR saves the page's recorded calls, redacted, as HAR 1.2.
+func writeHAR(path string, p *browser.Page) error {
+	info := p.HARInfo()
+	info.Version = Version
+	b, err := browser.MarshalHAR(p.Calls(), info)
+	if err == nil {
+		err = os.WriteFile(path, b, 0o600)
+	}
+	if err != nil {
+		return fmt.Errorf("writing --har: %w", err)
+	}
+	return nil
 }
 
 // writeCapture saves the recorded calls, redacted, as a JSON array.
