@@ -8,7 +8,7 @@ APT_PKGS  := chromium chromium-headless-shell libjs-angularjs xvfb
 # Visible-window tests need a display; xvfb-run gives one when there is none.
 XVFB      := $(if $(DISPLAY),,xvfb-run -a)
 
-.PHONY: all build deps demo test vet bench clean
+.PHONY: all build deps demo test vet lint bench clean
 
 all: build
 
@@ -36,7 +36,13 @@ demo: deps build
 vet:
 	$(GO) vet ./...
 
-test: deps vet
+# actionlint, pinned in go.mod as a tool, lints .github/workflows and, through
+# the workflow that uses it, action.yml's metadata (action_test.go checks the
+# action's steps and expressions, which actionlint does not read).
+lint:
+	$(GO) tool actionlint
+
+test: deps vet lint
 	$(XVFB) $(GO) test -timeout 14m ./...
 
 # Ratios against floors measured in the same run. The raw `go test -bench`
