@@ -137,7 +137,7 @@ func (p *Page) HARInfo() HARInfo {
 
 // droppedBody says why an entry has no body: the recorder's bounds (see
 // maxBodyBytes).
-const droppedBody = "body dropped: a long run keeps the bodies of the newest calls only"
+const droppedBody = "body and headers dropped: a long run keeps those of the newest calls only"
 
 // harTime is the ISO 8601 form HAR asks for, with milliseconds.
 const harTime = "2006-01-02T15:04:05.000Z07:00"

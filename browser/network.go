@@ -34,8 +34,9 @@ type NetCall struct {
 	ResponseBody json.RawMessage
 	Err          string // the browser's error text when the request failed
 	Done         bool   // the request finished (or failed) and its bodies were read
-	// BodiesDropped is true when the recorder let the bodies go to bound
-	// its memory (see maxBodyBytes); the rest of the call stays.
+	// BodiesDropped is true when the recorder let the bodies and the
+	// headers go to bound its memory (see maxBodyBytes); the rest of the
+	// call stays.
 	BodiesDropped bool
 	Started       time.Time
 	Duration      time.Duration
@@ -229,7 +230,7 @@ func (r *recorder) started(ev *network.EventRequestWillBeSent) {
 	if len(r.calls) >= maxCalls {
 		n := maxCalls / 4
 		for _, c := range r.calls[:n] {
-			r.bodies -= len(c.RequestBody) + len(c.ResponseBody)
+			r.bodies -= c.heldBytes()
 		}
 		r.calls = append(r.calls[:0], r.calls[n:]...)
 		r.dropped += n
@@ -413,22 +414,35 @@ func (r *recorder) completeLocked(id network.RequestID, reqBody, respBody []byte
 	c.StatusText, c.MimeType, c.Protocol = f.statusText, f.mimeType, f.protocol
 	c.Timing = phases(f, c.Duration)
 	c.Done = true
-	r.bodies += len(c.RequestBody) + len(c.ResponseBody)
+	r.bodies += c.heldBytes()
 	r.dropBodiesLocked()
 }
 
-// dropBodiesLocked lets the bodies of the oldest done calls go while the
-// bodies held pass maxBodyBytes, sparing the newest keptBodies calls.
+// dropBodiesLocked lets the bodies and headers of the oldest done calls go
+// while those held pass maxBodyBytes, sparing the newest keptBodies calls.
 func (r *recorder) dropBodiesLocked() {
 	for r.bodies > maxBodyBytes && r.bare < len(r.calls)-keptBodies {
 		c := &r.calls[r.bare]
 		r.bare++
-		if !c.Done || (c.RequestBody == nil && c.ResponseBody == nil) {
+		if !c.Done || c.heldBytes() == 0 {
 			continue // a call in flight keeps what it gets
 		}
-		r.bodies -= len(c.RequestBody) + len(c.ResponseBody)
+		r.bodies -= c.heldBytes()
 		c.RequestBody, c.ResponseBody, c.BodiesDropped = nil, nil, true
+		c.RequestHeaders, c.ResponseHeaders = nil, nil
 	}
+}
+
+// heldBytes is what the bodies and headers of c weigh, for the recorder's
+// budget: a header's name and value, plus what a map entry costs.
+func (c *NetCall) heldBytes() int {
+	n := len(c.RequestBody) + len(c.ResponseBody)
+	for _, h := range []map[string]string{c.RequestHeaders, c.ResponseHeaders} {
+		for k, v := range h {
+			n += len(k) + len(v) + 48
+		}
+	}
+	return n
 }
 
 // headerMap copies the protocol's headers as strings: the browser joins
