@@ -17,6 +17,7 @@ import (
 // documents it.
 type batchSummaryJSON struct {
 	Type      string `json:"type"` // "summary"
+	OK        bool   `json:"ok"`
 	DryRun    bool   `json:"dryRun,omitempty"`
 	Total     int    `json:"total"`
 	Done      int    `json:"done"`     // created + found + earlier + existing
@@ -39,7 +40,7 @@ type batchSummaryJSON struct {
 
 // summarize counts the items.
 func summarize(items []*batchItem, journal string) batchSummaryJSON {
-	s := batchSummaryJSON{Type: "summary", Total: len(items), Journal: journal}
+	s := batchSummaryJSON{Type: "summary", OK: true, Total: len(items), Journal: journal}
 	for _, it := range items {
 		switch {
 		case it.state == stateFailed:

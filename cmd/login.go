@@ -123,7 +123,7 @@ func runLogin(c *cli.Context) error {
 		if err != nil {
 			out.Error = errorLine(err)
 		}
-		if werr := writeJSON(c.App.Writer, out); werr != nil && err == nil {
+		if werr := writeResult(c.App.Writer, out, err); werr != nil && err == nil {
 			return werr
 		}
 	}

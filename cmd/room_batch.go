@@ -124,7 +124,7 @@ Example:
    wxctl room batch --json teams.yaml > results.jsonl
    wxctl room batch --sandbox --interval 0 --concurrency 4 teams.csv
 
-(Flags go before PLAN.)`,
+(Flags may stand anywhere; -- ends them.)`,
 	Flags: append([]cli.Flag{
 		batchIntervalFlag, batchMaxRateFlag, batchBackoffFlag, batchMaxWaitFlag,
 		batchJournalFlag, batchDryRunFlag, batchConcurrencyFlag, batchLookupWaitFlag, batchRecreateFlag,
@@ -262,7 +262,7 @@ func reportBatch(c *cli.Context, items []*batchItem, journal string, stopErr err
 			_ = writeJSONLine(c.App.Writer, newBatchGroupJSON(it))
 		}
 	}
-	sum.Stopped, sum.ExitCode = stopName(stopErr), ExitCode(err)
+	sum.Stopped, sum.ExitCode, sum.OK = stopName(stopErr), ExitCode(err), err == nil
 	if err != nil {
 		sum.Error = oneLine(err.Error())
 	}
@@ -276,7 +276,7 @@ func reportBatch(c *cli.Context, items []*batchItem, journal string, stopErr err
 // returns the error for exit 2.
 func reportPlanProblems(c *cli.Context, e *batchPlanError) error {
 	if c.Bool(jsonFlag.Name) {
-		_ = writeJSONLine(c.App.Writer, map[string]any{"type": "problems", "problems": e.Problems, "exitCode": ExitUsage})
+		_ = writeJSONLine(c.App.Writer, map[string]any{"type": "problems", "ok": false, "problems": e.Problems, "exitCode": ExitUsage})
 		return e
 	}
 	e.print(c.App.ErrWriter)

@@ -35,7 +35,7 @@ Example:
    wxctl room info "Weekend Hikers"
    wxctl room info --json @@2d6b…e8f1
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  appFlags(),
 	Action: runRoomInfo,
 }
@@ -62,19 +62,13 @@ func runRoomInfo(c *cli.Context) error {
 	return err
 }
 
-// wantArgs refuses anything but exactly the named arguments. Flags stop
-// at the first argument (urfave/cli), so a flag after one arrives as an
-// argument: the message says where flags go.
+// wantArgs refuses anything but exactly the named arguments. (Flags may
+// stand anywhere: placeArgs has moved them before the arguments.)
 func wantArgs(c *cli.Context, names ...string) error {
 	if c.NArg() == len(names) {
 		return nil
 	}
 	usage := commandPath(c) + " [flags] " + strings.Join(names, " ") // "wxctl room add [flags] GROUP"
-	for _, a := range c.Args().Slice() {
-		if strings.HasPrefix(a, "-") {
-			return usagef("flags go before the arguments (%s), got %q after them", usage, a)
-		}
-	}
 	hint := usage
 	if c.NArg() > len(names) {
 		hint = "quote a name with spaces: " + usage
@@ -179,7 +173,7 @@ func errText(err error) string {
 // writeOutput prints the --json object and passes err on for the exit
 // code; a failure to write matters only when the command succeeded.
 func writeOutput(c *cli.Context, v any, err error) error {
-	if werr := writeJSON(c.App.Writer, v); werr != nil && err == nil {
+	if werr := writeResult(c.App.Writer, v, err); werr != nil && err == nil {
 		return werr
 	}
 	return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -128,12 +127,6 @@ func (e *checksFailedError) Error() string {
 
 func runSmoke(c *cli.Context) error {
 	if c.NArg() != 1 {
-		for _, a := range c.Args().Slice()[min(1, c.NArg()):] {
-			if strings.HasPrefix(a, "-") {
-				// urfave/cli stops reading flags at the first argument.
-				return usagef("flags go before the plan file: wxctl smoke %s %s", a, c.Args().First())
-			}
-		}
 		return usagef("smoke takes one plan file (wxctl smoke [flags] PLAN.yaml), got %d arguments", c.NArg())
 	}
 	plan, err := readPlan(c.Args().First())
@@ -176,7 +169,7 @@ func runSmoke(c *cli.Context) error {
 	}
 	if text != nil {
 		text.summary(r)
-	} else if werr := writeJSON(w, newSmokeJSON(r, runErr)); werr != nil && runErr == nil {
+	} else if werr := writeResult(w, newSmokeJSON(r, runErr), runErr); werr != nil && runErr == nil {
 		runErr = werr
 	}
 	if path := c.String(junitFlag.Name); path != "" {
