@@ -276,7 +276,7 @@ func reportBatch(c *cli.Context, items []*batchItem, journal string, stopErr err
 // returns the error for exit 2.
 func reportPlanProblems(c *cli.Context, e *batchPlanError) error {
 	if c.Bool(jsonFlag.Name) {
-		_ = writeJSONLine(c.App.Writer, map[string]any{"type": "problems", "ok": false, "problems": e.Problems, "exitCode": ExitUsage})
+		_ = writeJSONLine(c.App.Writer, map[string]any{"type": "problems", "ok": false, "exitCode": ExitUsage, "error": oneLine(e.Error()), "problems": e.Problems})
 		return e
 	}
 	e.print(c.App.ErrWriter)
