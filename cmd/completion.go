@@ -31,7 +31,7 @@ var manCommand = &cli.Command{
 		if c.NArg() > 0 {
 			return usagef("man takes no arguments, got %q", c.Args().First())
 		}
-		page, err := c.App.ToMan()
+		page, err := c.App.ToManWithSection(1)
 		if err != nil {
 			return err
 		}
