@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/wxctl/wxctl/sandbox"
 )
 
 // leafCommand is a command that runs, with its names from the top.
@@ -243,6 +245,31 @@ func TestHelpEverywhere(t *testing.T) {
 		code, stdout, stderr := runCLI(t, tt.args...)
 		if code != ExitOK || !strings.Contains(stdout, tt.want) || stderr != "" {
 			t.Errorf("%q: exit %d, stderr %q, stdout has %q: %v", tt.args, code, stderr, tt.want, strings.Contains(stdout, tt.want))
+		}
+	}
+}
+
+// TestFlagPositionsEndToEnd runs real commands against the sandbox with
+// their flags before the command, between its words and after its
+// arguments.
+func TestFlagPositionsEndToEnd(t *testing.T) {
+	needBrowser(t)
+	srv, url := startSandbox(t)
+	srv.AddRoom("Book Club", sandbox.Rain1ove, sandbox.HuiTao)
+	on := onSandbox(url)
+	for _, line := range [][]string{
+		concat([]string{"--json"}, on, []string{"room", "info", "Book Club"}),
+		concat([]string{"room", "--json"}, on, []string{"add", "Book Club", "--member", "Boss"}),
+		concat([]string{"room", "remove", "Book Club"}, on, []string{"--json", "-m", "Boss"}),
+		concat([]string{"--json", "contacts"}, on, []string{"--filter", "Book"}),
+		concat([]string{"status"}, on, []string{"--json=true"}),
+	} {
+		code, stdout, stderr := runCLI(t, line...)
+		var env struct {
+			OK bool `json:"ok"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &env); err != nil || code != ExitOK || !env.OK {
+			t.Errorf("%q: exit %d, stderr %q, stdout %.300q", line, code, stderr, stdout)
 		}
 	}
 }
