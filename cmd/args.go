@@ -92,9 +92,7 @@ func flagName(tok string) (name string, inlineValue bool, ok bool) {
 // --help`.
 func placeArgs(app *cli.App, args []string) (placedArgs, error) {
 	out := placedArgs{json: envBool("WXCTL_JSON")}
-	if len(args) == 0 || slices.Contains(args, "--generate-bash-completion") {
-		// Shell completion asks urfave with the line as typed.
-		out.args = args
+	if len(args) == 0 {
 		return out, nil
 	}
 	kinds := appFlagKinds(app)
@@ -255,10 +253,11 @@ func unknownCommand(app *cli.App, path []string, cmds []*cli.Command, word strin
 }
 
 // nearest returns the known names closest to got, case ignored: those
-// within an edit distance of about a third of its length, or that it begins.
+// within an edit distance of a third of its length (at least 1), or that it
+// begins.
 func nearest(got string, known []string) []string {
 	got = strings.ToLower(got)
-	best, bestDist := []string(nil), max(2, len([]rune(got))/3)+1
+	best, bestDist := []string(nil), max(1, len([]rune(got))/3)+1
 	for _, k := range known {
 		d := editDistanceRunes(got, strings.ToLower(k))
 		if len(got) >= 3 && strings.HasPrefix(strings.ToLower(k), got) {
@@ -277,26 +276,31 @@ func nearest(got string, known []string) []string {
 	return best
 }
 
-// editDistanceRunes is the Levenshtein distance of a and b, in runes.
+// editDistanceRunes is the edit distance of a and b in runes, a swap of
+// two neighbours counting as one edit ("stauts" is 1 from "status").
 func editDistanceRunes(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev = cur
 	}
-	return prev[len(rb)]
+	return d[len(ra)][len(rb)]
 }
 
 // tokBool is the value of a bool flag token: --json, --json=false.

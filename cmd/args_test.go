@@ -273,3 +273,16 @@ func TestFlagPositionsEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestNearest(t *testing.T) {
+	known := []string{"room", "demo", "status", "login", "logout", "completion"}
+	for got, want := range map[string]string{
+		"romo": "room", "stauts": "status", "STATUS": "status", "comp": "completion",
+		"logn": "login", "bogus": "", "x": "",
+	} {
+		near := nearest(got, known)
+		if (want == "" && len(near) > 0) || (want != "" && (len(near) == 0 || near[0] != want)) {
+			t.Errorf("nearest(%q) = %q, want %q first", got, near, want)
+		}
+	}
+}
