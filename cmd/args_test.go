@@ -286,3 +286,19 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvDoesNotLeakBetweenRuns: a WXCTL_* variable read in one run in
+// this process is not the next run's value (urfave/cli v2 stores what it
+// read in the flag value; each app has its own).
+func TestEnvDoesNotLeakBetweenRuns(t *testing.T) {
+	line := []string{"status"}
+	t.Run("set", func(t *testing.T) {
+		t.Setenv("WXCTL_TIMEOUT", "41s")
+		if rec, err := runRecorded(t, timeoutFlag, line); err != nil || rec.flag != "41s" {
+			t.Fatalf("with WXCTL_TIMEOUT=41s: %q, %v", rec.flag, err)
+		}
+	})
+	if rec, err := runRecorded(t, timeoutFlag, line); err != nil || rec.flag != "2m0s" {
+		t.Errorf("after WXCTL_TIMEOUT was unset: --timeout %q, %v; want the default 2m0s", rec.flag, err)
+	}
+}
