@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wxctl/wxctl/browser/browsertest"
 	"net/http"
 	"os"
 	"os/exec"
@@ -80,10 +81,7 @@ func leftGoroutines() string {
 func needBrowser(t *testing.T) {
 	t.Helper()
 	if _, err := findBrowser("", false); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs a browser: %v", err)
-		}
-		t.Skip(err)
+		browsertest.Missing(t, err.Error())
 	}
 }
 

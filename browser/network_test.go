@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wxctl/wxctl/browser/browsertest"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -182,8 +182,8 @@ func newSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, string) 
 	t.Helper()
 	srv, err := sandbox.New(opts...)
 	if err != nil {
-		if errors.Is(err, sandbox.ErrAngularMissing) && os.Getenv("CI") == "" {
-			t.Skip(err)
+		if errors.Is(err, sandbox.ErrAngularMissing) {
+			browsertest.Missing(t, err.Error())
 		}
 		t.Fatal(err)
 	}

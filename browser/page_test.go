@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/wxctl/wxctl/browser/browsertest"
 	"io"
 	"net"
 	"net/http"
@@ -22,10 +23,7 @@ const angularJS = "/usr/share/javascript/angular.js/angular.min.js"
 func newFixtureServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	if _, err := os.Stat(angularJS); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs AngularJS (apt-get install libjs-angularjs): %v", err)
-		}
-		t.Skip(err)
+		browsertest.Missing(t, err.Error())
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", http.FileServer(http.Dir("testdata")))
