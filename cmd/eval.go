@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -47,11 +48,11 @@ func runEval(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	app := argResolver{page: s.page}
-	if err := app.waitForApp(s.ctx); err != nil {
+	app := smoke.Resolver{Page: s.page}
+	if err := app.WaitForApp(s.ctx); err != nil {
 		return err
 	}
-	value, resolved, err := evalExpr(s.ctx, s.page, expr)
+	value, resolved, err := smoke.Eval(s.ctx, s.page, expr)
 	if err != nil {
 		return thrown("the expression", err)
 	}

@@ -1,4 +1,4 @@
-package cmd
+package seedcmp
 
 import (
 	"strings"
@@ -6,8 +6,8 @@ import (
 )
 
 func TestCompareShapesSeedWithItself(t *testing.T) {
-	for _, doc := range [][]byte{seedCreateRequest, seedCreateResponse, seedBatchGetRequest, seedBatchGetResponse} {
-		rows, err := compareShapes(doc, doc)
+	for _, doc := range [][]byte{CreateRequest, CreateResponse, BatchGetRequest, BatchGetResponse} {
+		rows, err := Compare(doc, doc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -15,7 +15,7 @@ func TestCompareShapesSeedWithItself(t *testing.T) {
 			t.Fatal("no rows")
 		}
 		for _, r := range rows {
-			if r.Verdict != verdictSame {
+			if r.Verdict != VerdictSame {
 				t.Errorf("%s: %s", r.Path, r.Verdict)
 			}
 		}
@@ -24,7 +24,7 @@ func TestCompareShapesSeedWithItself(t *testing.T) {
 
 func TestCompareShapesFindsDifferences(t *testing.T) {
 	ours := []byte(`{"MemberCount":"2","MemberList":[{"UserName":"@x"}],"BaseRequest":{"Uin":1,"Sid":"s","Skey":"k","DeviceID":"e1"},"Extra":true}`)
-	rows, err := compareShapes(seedCreateRequest, ours)
+	rows, err := Compare(CreateRequest, ours)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,18 +33,18 @@ func TestCompareShapesFindsDifferences(t *testing.T) {
 		verdicts[r.Path] = r.Verdict
 	}
 	want := map[string]string{
-		"MemberCount":           verdictKind,
-		"Topic":                 verdictMissing,
-		"Extra":                 verdictExtra,
-		"MemberList[].UserName": verdictSameKind,
-		"BaseRequest.Uin":       verdictSameKind,
+		"MemberCount":           VerdictKind,
+		"Topic":                 VerdictMissing,
+		"Extra":                 VerdictExtra,
+		"MemberList[].UserName": VerdictSameKind,
+		"BaseRequest.Uin":       VerdictSameKind,
 	}
 	for path, v := range want {
 		if verdicts[path] != v {
 			t.Errorf("%s: got %q, want %q", path, verdicts[path], v)
 		}
 	}
-	bad := strings.Join(shapeMismatches(rows), ",")
+	bad := strings.Join(Mismatches(rows), ",")
 	if !strings.Contains(bad, "MemberCount") || !strings.Contains(bad, "Topic") || strings.Contains(bad, "Extra") {
 		t.Errorf("mismatches = %s", bad)
 	}

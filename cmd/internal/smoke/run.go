@@ -1,4 +1,4 @@
-package cmd
+package smoke
 
 import (
 	"context"
@@ -11,20 +11,18 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/wxctl/wxctl/browser"
 )
 
 // Statuses of a check.
 const (
-	statusPass = "pass"
-	statusFail = "fail"
-	statusSkip = "skip"
+	StatusPass = "pass"
+	StatusFail = "fail"
+	StatusSkip = "skip"
 )
 
-// checkResult is how one check of a run ended.
-type checkResult struct {
+// Result is how one check of a run ended.
+type Result struct {
 	check     *Check
 	status    string
 	duration  time.Duration
@@ -34,35 +32,44 @@ type checkResult struct {
 	artifacts []string        // files written for a failed check
 }
 
-// smokeRun is one run of a plan on one page.
-type smokeRun struct {
+// Run is one run of a plan on one page.
+type Run struct {
+	// Page is the tab the checks run in; nil when the browser could not
+	// be started (SkipAll reports such a run).
+	Page *browser.Page
+	// Artifacts is the directory for the files of failed checks
+	// (--artifacts), "" for none.
+	Artifacts string
+	// WriteCalls writes the page's recorded calls, redacted, to a file (a
+	// failed check's network.json): the same format as --capture.
+	WriteCalls func(path string, calls []browser.NetCall) error
+
 	plan    *Plan
-	page    *browser.Page
 	url     string
 	opened  bool
-	results map[string]*checkResult
-	ordered []*checkResult
-	names   argResolver
+	results map[string]*Result
+	ordered []*Result
+	names   Resolver
 	// fatal ends the run: the browser or the page could not be reached.
 	// The checks after it are skipped and wxctl exits 7.
-	fatal     error
-	artifacts string // --artifacts directory, "" for none
-	started   time.Time
-	duration  time.Duration
+	fatal    error
+	started  time.Time
+	duration time.Duration
 }
 
-func newSmokeRun(plan *Plan, url string) *smokeRun {
-	return &smokeRun{plan: plan, url: url, results: map[string]*checkResult{}}
+// NewRun prepares a run of plan on the app at url.
+func NewRun(plan *Plan, url string) *Run {
+	return &Run{plan: plan, url: url, results: map[string]*Result{}}
 }
 
 // run runs the checks in plan order and calls done after each. A check runs
 // unless one it depends on did not pass; a failure does not stop the
 // others. It returns the error that ended the run early, if any.
-func (r *smokeRun) run(ctx context.Context, done func(*checkResult)) error {
+func (r *Run) Run(ctx context.Context, done func(*Result)) error {
 	r.started = time.Now()
 	defer func() { r.duration = time.Since(r.started) }()
 	for _, c := range r.plan.Checks {
-		res := &checkResult{check: c}
+		res := &Result{check: c}
 		r.results[c.Name] = res
 		r.ordered = append(r.ordered, res)
 		why := r.notRunnable(ctx, c)
@@ -70,7 +77,7 @@ func (r *smokeRun) run(ctx context.Context, done func(*checkResult)) error {
 			why = r.openFirst(ctx)
 		}
 		if why != "" {
-			res.status, res.message = statusSkip, why
+			res.status, res.message = StatusSkip, why
 		} else {
 			r.runCheck(ctx, res)
 		}
@@ -83,19 +90,19 @@ func (r *smokeRun) run(ctx context.Context, done func(*checkResult)) error {
 }
 
 // notRunnable says why c cannot run, or "".
-func (r *smokeRun) notRunnable(ctx context.Context, c *Check) string {
+func (r *Run) notRunnable(ctx context.Context, c *Check) string {
 	switch {
 	case r.fatal != nil:
 		return "not run: " + r.fatal.Error()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return notRunTimeout
+		return NotRunTimeout
 	case ctx.Err() != nil:
 		return "not run: interrupted"
 	}
 	for _, d := range c.deps() {
-		if dep := r.results[d]; dep.status != statusPass {
+		if dep := r.results[d]; dep.status != StatusPass {
 			verb := "failed"
-			if dep.status == statusSkip {
+			if dep.status == StatusSkip {
 				verb = "was skipped"
 			}
 			return fmt.Sprintf("needs %q, which %s", d, verb)
@@ -104,14 +111,14 @@ func (r *smokeRun) notRunnable(ctx context.Context, c *Check) string {
 	return ""
 }
 
-// notRunTimeout is why the checks after the run's deadline are skipped.
-const notRunTimeout = "not run: the run's --timeout ran out"
+// NotRunTimeout is why the checks after the run's deadline are skipped.
+const NotRunTimeout = "not run: the run's --timeout ran out"
 
-// timedOut counts the checks skipped for the run's deadline.
-func (r *smokeRun) timedOut() int {
+// timedOut Counts the checks skipped for the run's deadline.
+func (r *Run) TimedOut() int {
 	n := 0
 	for _, res := range r.ordered {
-		if res.message == notRunTimeout {
+		if res.message == NotRunTimeout {
 			n++
 		}
 	}
@@ -122,7 +129,7 @@ func (r *smokeRun) timedOut() int {
 // begin with a ready check. Then the plan asked nothing about the page
 // itself, so a page that does not become web WeChat is an unreachable page
 // (exit 7), not a failed check. It returns why the check cannot run, or "".
-func (r *smokeRun) openFirst(ctx context.Context) string {
+func (r *Run) openFirst(ctx context.Context) string {
 	octx, cancel := context.WithTimeout(ctx, r.plan.Timeout)
 	defer cancel()
 	if err := r.open(octx); err != nil {
@@ -133,28 +140,28 @@ func (r *smokeRun) openFirst(ctx context.Context) string {
 }
 
 // runCheck runs one check within its timeout and records the outcome.
-func (r *smokeRun) runCheck(ctx context.Context, res *checkResult) {
+func (r *Run) runCheck(ctx context.Context, res *Result) {
 	c := res.check
 	cctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	if r.page != nil {
-		res.mark = r.page.LastSeq()
+	if r.Page != nil {
+		res.mark = r.Page.LastSeq()
 	}
 	start := time.Now()
 	err := c.spec.run(cctx, r, res)
 	res.duration = time.Since(start)
 	if err == nil {
-		res.status = statusPass
+		res.status = StatusPass
 		return
 	}
-	res.status, res.message = statusFail, err.Error()
+	res.status, res.message = StatusFail, err.Error()
 	if errors.Is(err, context.DeadlineExceeded) && cctx.Err() != nil && ctx.Err() == nil {
 		res.message = fmt.Sprintf("timed out after %s (the check's timeout): %s", c.Timeout, res.message)
 	}
 	if errors.Is(err, browser.ErrBrowserGone) || errors.Is(err, browser.ErrPageClosed) {
 		r.fatal = err
 	}
-	if r.artifacts != "" && r.page != nil {
+	if r.Artifacts != "" && r.Page != nil {
 		r.saveArtifacts(ctx, res)
 	}
 }
@@ -162,13 +169,13 @@ func (r *smokeRun) runCheck(ctx context.Context, res *checkResult) {
 // open navigates the page to the plan's URL and waits for the app. A page
 // that does not load at all ends the run (exit 7); one that loads but is
 // not web WeChat fails the ready check that opened it.
-func (r *smokeRun) open(ctx context.Context) error {
+func (r *Run) open(ctx context.Context) error {
 	r.opened = true // once: later checks look at whatever the page became
-	err := r.page.Open(ctx, r.url)
+	err := r.Page.Open(ctx, r.url)
 	if err == nil {
 		// Mask the session's secrets by value in every report and
 		// artifact; a page without a session has none to mask.
-		_ = r.page.MaskSessionSecrets(ctx)
+		_ = r.Page.MaskSessionSecrets(ctx)
 	}
 	var notApp *browser.NotAppError
 	if (errors.As(err, &notApp) && notApp.NavError != "") || errors.Is(err, browser.ErrBrowserGone) {
@@ -178,16 +185,16 @@ func (r *smokeRun) open(ctx context.Context) error {
 }
 
 // resolveArgs replaces the references in call arguments: {member: NAME}
-// by the friend's UserName (see argResolver) and {result: CHECK, path: P}
+// by the friend's UserName (see Resolver) and {result: CHECK, path: P}
 // by that value of an earlier check's result.
-func (r *smokeRun) resolveArgs(ctx context.Context, v any) (any, error) {
-	r.names.page = r.page
-	return r.names.resolve(ctx, v, func(ref resultRef) (any, error) { return r.resultValue(ref) })
+func (r *Run) resolveArgs(ctx context.Context, v any) (any, error) {
+	r.names.Page = r.Page
+	return r.names.Resolve(ctx, v, func(ref resultRef) (any, error) { return r.resultValue(ref) })
 }
 
 // resultValue reads a value out of an earlier check's result: one value,
 // or the list of them for a path with [].
-func (r *smokeRun) resultValue(ref resultRef) (any, error) {
+func (r *Run) resultValue(ref resultRef) (any, error) {
 	var doc any
 	if err := json.Unmarshal(r.results[ref.Check].value, &doc); err != nil {
 		return nil, fmt.Errorf("{result: %s}: the result is not JSON: %w", ref.Check, err)
@@ -216,8 +223,8 @@ func (r *smokeRun) resultValue(ref resultRef) (any, error) {
 // without rerunning: the check's result, the app's recorded API calls
 // (secrets redacted), the page's errors and a screenshot, into
 // DIR/NN-check-name/.
-func (r *smokeRun) saveArtifacts(ctx context.Context, res *checkResult) {
-	dir := filepath.Join(r.artifacts, fmt.Sprintf("%02d-%s", len(r.ordered), slug(res.check.Name)))
+func (r *Run) saveArtifacts(ctx context.Context, res *Result) {
+	dir := filepath.Join(r.Artifacts, fmt.Sprintf("%02d-%s", len(r.ordered), slug(res.check.Name)))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		res.message += fmt.Sprintf(" (artifacts: %v)", err)
 		return
@@ -235,15 +242,15 @@ func (r *smokeRun) saveArtifacts(ctx context.Context, res *checkResult) {
 		save("result.json", append(browser.Redact(b), '\n'))
 	}
 	network := filepath.Join(dir, "network.json")
-	if err := writeCapture(network, r.page.Calls()); err != nil {
+	if err := r.WriteCalls(network, r.Page.Calls()); err != nil {
 		errs = append(errs, err)
 	} else {
 		res.artifacts = append(res.artifacts, network)
 	}
-	save("console.log", browser.Redact([]byte(consoleLog(r.page))))
+	save("console.log", browser.Redact([]byte(consoleLog(r.Page))))
 	// The screenshot needs the page's own chromedp context, which package
 	// browser keeps to itself; it is taken when the page offers it.
-	if shooter, ok := any(r.page).(interface {
+	if shooter, ok := any(r.Page).(interface {
 		Screenshot(context.Context) ([]byte, error)
 	}); ok {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -291,7 +298,7 @@ func slug(name string) string {
 			dash = true
 		}
 	}
-	s := strings.TrimSuffix(clip(b.String(), 40), "…")
+	s := strings.TrimSuffix(Clip(b.String(), 40), "…")
 	s = strings.Trim(s, "-")
 	if s == "" {
 		return "check"
@@ -299,21 +306,53 @@ func slug(name string) string {
 	return s
 }
 
-// startSmokeSession is startSession with the plan's URL: smoke opens the page
-// in its first check, so that a page that is not web WeChat is a failed
-// ready check with a report, not an error before any check; and it neither
-// requires nor watches a session: a logged-in check looks at that. The URL
-// is --sandbox's, else --url when given, else the plan's.
-func startSmokeSession(c *cli.Context, plan *Plan) (*session, string, error) {
-	useSandbox := c.Bool(sandboxFlag.Name)
-	s, target, err := startSession(c, useSandbox, sessionConfig{})
-	if err != nil {
-		return nil, target, err
+// skipAll records every check as skipped for why: the run could not start.
+func (r *Run) SkipAll(why string, done func(*Result)) {
+	r.started = time.Now()
+	for _, c := range r.plan.Checks {
+		res := &Result{check: c, status: StatusSkip, message: why}
+		r.results[c.Name] = res
+		r.ordered = append(r.ordered, res)
+		done(res)
 	}
-	if !useSandbox && !c.IsSet(urlFlag.Name) && plan.URL != "" {
-		target = plan.URL
+}
+
+// ChecksFailedError is the outcome of a run in which checks failed, or did
+// not run for lack of time. cmd maps it to exit 1 as any unclassified
+// error.
+type ChecksFailedError struct {
+	failed, notRun, total int
+}
+
+// Verdict is how the run ended: runErr, or a *ChecksFailedError when checks
+// failed or, with timedOut (the run's own deadline ended it), did not run.
+func (r *Run) Verdict(runErr error, timedOut bool) error {
+	n := r.Counts()
+	switch {
+	case timedOut && r.fatal == nil:
+		return &ChecksFailedError{failed: n.Failed, notRun: r.TimedOut(), total: len(r.ordered)}
+	case runErr == nil && n.Failed > 0:
+		return &ChecksFailedError{failed: n.Failed, total: len(r.ordered)}
 	}
-	s.url = target
-	s.ctx, s.cancel = context.WithTimeout(c.Context, c.Duration(smokeTimeoutFlag.Name))
-	return s, target, nil
+	return runErr
+}
+
+// Plan returns the plan run.
+func (r *Run) Plan() *Plan { return r.plan }
+
+// URL returns the address the run checks.
+func (r *Run) URL() string { return r.url }
+
+// Duration returns how long the run took.
+func (r *Run) Duration() time.Duration { return r.duration }
+
+// Results returns the checks' results in plan order, as far as the run got.
+func (r *Run) Results() []*Result { return r.ordered }
+
+func (e *ChecksFailedError) Error() string {
+	msg := fmt.Sprintf("%d of %d checks failed", e.failed, e.total)
+	if e.notRun > 0 {
+		msg += fmt.Sprintf(", %d not run: the run's --timeout ran out", e.notRun)
+	}
+	return msg
 }

@@ -1,10 +1,11 @@
-package cmd
+package smoke
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 	"net/url"
 	"regexp"
 	"slices"
@@ -25,7 +26,7 @@ type checkSpec interface {
 	// run performs the check on r's page within ctx. On success it may set
 	// res.message (what it found) and res.value (a call's or eval's
 	// result); an error is the reason it failed.
-	run(ctx context.Context, r *smokeRun, res *checkResult) error
+	run(ctx context.Context, r *Run, res *Result) error
 	// refs are the earlier checks whose results or calls it reads: it is
 	// skipped when one of them did not pass.
 	refs() []string
@@ -45,7 +46,7 @@ type readyCheck struct{ noRefs }
 
 func parseReadyCheck(*planParser, *fieldMap) (checkSpec, error) { return readyCheck{}, nil }
 
-func (readyCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error {
+func (readyCheck) run(ctx context.Context, r *Run, res *Result) error {
 	if !r.opened {
 		if err := r.open(ctx); err != nil {
 			return err
@@ -53,7 +54,7 @@ func (readyCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error 
 		res.message = "AngularJS app running at " + r.url
 		return nil
 	}
-	raw, err := r.page.Run(ctx, scripts.Ready)
+	raw, err := r.Page.Run(ctx, scripts.Ready)
 	if err != nil {
 		return err
 	}
@@ -127,8 +128,8 @@ type serviceInfo struct {
 	Fields  map[string]string `json:"fields"`
 }
 
-func (c serviceCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error {
-	raw, err := r.page.Run(ctx, scripts.ServiceInfo, c.service)
+func (c serviceCheck) run(ctx context.Context, r *Run, res *Result) error {
+	raw, err := r.Page.Run(ctx, scripts.ServiceInfo, c.service)
 	if err != nil {
 		return err
 	}
@@ -172,7 +173,7 @@ func (c serviceCheck) run(ctx context.Context, r *smokeRun, res *checkResult) er
 	}
 	res.message = c.service + " is there"
 	if len(have) > 0 {
-		res.message = c.service + " has " + clip(strings.Join(have, ", "), 160)
+		res.message = c.service + " has " + Clip(strings.Join(have, ", "), 160)
 	}
 	return nil
 }
@@ -207,8 +208,8 @@ func parseLoggedInCheck(_ *planParser, f *fieldMap) (checkSpec, error) {
 	return loggedInCheck{want: want}, err
 }
 
-func (c loggedInCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error {
-	acct, err := browser.CheckSession(ctx, r.page)
+func (c loggedInCheck) run(ctx context.Context, r *Run, res *Result) error {
+	acct, err := browser.CheckSession(ctx, r.Page)
 	switch {
 	case errors.Is(err, browser.ErrNotLoggedIn) && !c.want:
 		res.message = "not logged in"
@@ -230,7 +231,7 @@ func (c loggedInCheck) run(ctx context.Context, r *smokeRun, res *checkResult) e
 // settled value.
 type callCheck struct {
 	service, method string
-	args            []any // may hold memberRef and resultRef
+	args            []any // may hold MemberRef and resultRef
 	resolved        *bool
 	expect          []assertion
 	wait            bool
@@ -283,13 +284,13 @@ func (p *planParser) outcomeFields(f *fieldMap) (resolved *bool, expect []assert
 	return resolved, expect, wait, err
 }
 
-func (c callCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error {
+func (c callCheck) run(ctx context.Context, r *Run, res *Result) error {
 	args, err := r.resolveArgs(ctx, c.args)
 	if err != nil {
 		return err
 	}
 	return until(ctx, c.wait, func() error {
-		v, err := r.page.Call(ctx, c.service, c.method, args.([]any)...)
+		v, err := r.Page.Call(ctx, c.service, c.method, args.([]any)...)
 		if err != nil {
 			return err
 		}
@@ -334,7 +335,7 @@ func until(ctx context.Context, wait bool, attempt func() error) error {
 
 // settled checks how a call or eval ended against what the plan expects,
 // and says what happened in res.message.
-func settled(res *checkResult, resolved bool, wantResolved *bool, equals any, hasEq bool, expect []assertion) error {
+func settled(res *Result, resolved bool, wantResolved *bool, equals any, hasEq bool, expect []assertion) error {
 	how := "resolved"
 	if !resolved {
 		how = "rejected"
@@ -344,7 +345,7 @@ func settled(res *checkResult, resolved bool, wantResolved *bool, equals any, ha
 		if !*wantResolved {
 			want = "rejected"
 		}
-		return fmt.Errorf("the promise %s with %s, want it %s", how, clip(string(res.value), 160), want)
+		return fmt.Errorf("the promise %s with %s, want it %s", how, Clip(string(res.value), 160), want)
 	}
 	var doc any
 	if len(res.value) > 0 {
@@ -354,7 +355,7 @@ func settled(res *checkResult, resolved bool, wantResolved *bool, equals any, ha
 	}
 	var problems []string
 	if hasEq && !jsonEqual(doc, equals) {
-		problems = append(problems, fmt.Sprintf("$ = %s, want %s", clip(string(res.value), 80), clip(compactJSON(equals), 80)))
+		problems = append(problems, fmt.Sprintf("$ = %s, want %s", Clip(string(res.value), 80), Clip(compactJSON(equals), 80)))
 	}
 	for _, a := range expect {
 		if err := a.check(doc); err != nil {
@@ -373,7 +374,7 @@ func settled(res *checkResult, resolved bool, wantResolved *bool, equals any, ha
 	}
 	switch {
 	case n == 0:
-		res.message = how + " with " + clip(string(res.value), 80)
+		res.message = how + " with " + Clip(string(res.value), 80)
 	case n == 1:
 		res.message = how + "; 1 expectation holds"
 	default:
@@ -427,9 +428,9 @@ func parseEvalCheck(p *planParser, f *fieldMap) (checkSpec, error) {
 	return c, nil
 }
 
-func (c evalCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error {
+func (c evalCheck) run(ctx context.Context, r *Run, res *Result) error {
 	return until(ctx, c.wait, func() error {
-		value, resolved, err := evalExpr(ctx, r.page, c.expr)
+		value, resolved, err := Eval(ctx, r.Page, c.expr)
 		if err != nil {
 			return err
 		}
@@ -438,9 +439,9 @@ func (c evalCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error
 	})
 }
 
-// evalExpr evaluates expr in the page. A promise that rejects is a result
+// Eval evaluates expr in the page. A promise that rejects is a result
 // (resolved false, its value), not an error.
-func evalExpr(ctx context.Context, p *browser.Page, expr string) (json.RawMessage, bool, error) {
+func Eval(ctx context.Context, p *browser.Page, expr string) (json.RawMessage, bool, error) {
 	v, err := p.Eval(ctx, expr)
 	var se *browser.ScriptError
 	if errors.As(err, &se) && se.Value != nil {
@@ -575,7 +576,7 @@ func queryOf(rawURL string) url.Values {
 	return u.Query()
 }
 
-func (c networkCheck) run(ctx context.Context, r *smokeRun, res *checkResult) error {
+func (c networkCheck) run(ctx context.Context, r *Run, res *Result) error {
 	after := 0
 	if c.after != "" {
 		after = r.results[c.after].mark
@@ -585,19 +586,19 @@ func (c networkCheck) run(ctx context.Context, r *smokeRun, res *checkResult) er
 	// just run; with none yet, wait for the first to come.
 	var call browser.NetCall
 	found := false
-	for _, x := range r.page.Calls() {
+	for _, x := range r.Page.Calls() {
 		if x.Done && match(x) {
 			call, found = x, true
 		}
 	}
 	if !found {
 		var err error
-		if call, err = r.page.WaitCall(ctx, match); err != nil {
+		if call, err = r.Page.WaitCall(ctx, match); err != nil {
 			if ctx.Err() == nil {
 				return err // the page or browser went away
 			}
 			return fmt.Errorf("the app made no %s request%s within %s%s", c.describe(), afterText(c.after),
-				res.check.Timeout, seenEndpoints(r.page.Calls(), after))
+				res.check.Timeout, seenEndpoints(r.Page.Calls(), after))
 		}
 	}
 	if call.Err != "" {
@@ -666,10 +667,10 @@ func seenEndpoints(calls []browser.NetCall, after int) string {
 var readySchemas = sync.OnceValue(func() map[string]schema {
 	out := map[string]schema{}
 	for name, doc := range map[string][]byte{
-		"create-request":    seedCreateRequest,
-		"create-response":   seedCreateResponse,
-		"batchget-request":  seedBatchGetRequest,
-		"batchget-response": seedBatchGetResponse,
+		"create-request":    seedcmp.CreateRequest,
+		"create-response":   seedcmp.CreateResponse,
+		"batchget-request":  seedcmp.BatchGetRequest,
+		"batchget-response": seedcmp.BatchGetResponse,
 	} {
 		out[name] = seedSchema(name, doc)
 	}
@@ -679,7 +680,7 @@ var readySchemas = sync.OnceValue(func() map[string]schema {
 // seedSchema turns a seed document into a schema of its leaves.
 func seedSchema(name string, doc []byte) schema {
 	s := schema{name: name}
-	fields, err := shape(doc)
+	fields, err := seedcmp.Shape(doc)
 	if err != nil {
 		return s // the embedded seed is JSON; TestReadySchemas holds it to that
 	}

@@ -1,7 +1,8 @@
-package cmd
+package smoke
 
 import (
 	"encoding/json"
+	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 	"strings"
 	"testing"
 
@@ -217,8 +218,8 @@ func TestTypeSpec(t *testing.T) {
 
 func TestReadySchemas(t *testing.T) {
 	seeds := map[string][]byte{
-		"create-request": seedCreateRequest, "create-response": seedCreateResponse,
-		"batchget-request": seedBatchGetRequest, "batchget-response": seedBatchGetResponse,
+		"create-request": seedcmp.CreateRequest, "create-response": seedcmp.CreateResponse,
+		"batchget-request": seedcmp.BatchGetRequest, "batchget-response": seedcmp.BatchGetResponse,
 	}
 	schemas := readySchemas()
 	if len(schemas) != len(seeds) {
@@ -226,7 +227,7 @@ func TestReadySchemas(t *testing.T) {
 	}
 	for name, seed := range seeds {
 		s := schemas[name]
-		fields, err := shape(seed)
+		fields, err := seedcmp.Shape(seed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +239,7 @@ func TestReadySchemas(t *testing.T) {
 		}
 	}
 	// A request missing a field and one with a field of another type.
-	drifted := strings.Replace(string(seedCreateRequest), `"Topic": "",`, "", 1)
+	drifted := strings.Replace(string(seedcmp.CreateRequest), `"Topic": "",`, "", 1)
 	drifted = strings.Replace(drifted, `"MemberCount": 2`, `"MemberCount": "2"`, 1)
 	p := schemas["create-request"].problems([]byte(drifted))
 	if len(p) != 2 || !strings.Contains(p[0], "MemberCount") || !strings.Contains(p[1], "Topic is missing") {

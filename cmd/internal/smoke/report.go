@@ -1,4 +1,4 @@
-package cmd
+package smoke
 
 import (
 	"encoding/json"
@@ -14,19 +14,19 @@ import (
 	"github.com/wxctl/wxctl/browser"
 )
 
-// counts tallies the results of a run.
-type counts struct{ passed, failed, skipped int }
+// Counts tallies the results of a run.
+type Counts struct{ Passed, Failed, Skipped int }
 
-func (r *smokeRun) counts() counts {
-	var n counts
+func (r *Run) Counts() Counts {
+	var n Counts
 	for _, res := range r.ordered {
 		switch res.status {
-		case statusPass:
-			n.passed++
-		case statusFail:
-			n.failed++
+		case StatusPass:
+			n.Passed++
+		case StatusFail:
+			n.Failed++
 		default:
-			n.skipped++
+			n.Skipped++
 		}
 	}
 	return n
@@ -34,16 +34,16 @@ func (r *smokeRun) counts() counts {
 
 // --- text, for people ---
 
-// textReport prints a run for people as it goes: a header, one line per
+// TextReport prints a run for people as it goes: a header, one line per
 // check as it ends (✓ passed, ✗ failed, – skipped) with its time, and
 // the totals.
-type textReport struct {
+type TextReport struct {
 	w     io.Writer
 	width int // of the name column
 }
 
-func newTextReport(w io.Writer, plan *Plan, url string) *textReport {
-	t := &textReport{w: w}
+func NewTextReport(w io.Writer, plan *Plan, url string) *TextReport {
+	t := &TextReport{w: w}
 	for _, c := range plan.Checks {
 		t.width = max(t.width, utf8.RuneCountInString(c.Name))
 	}
@@ -53,17 +53,17 @@ func newTextReport(w io.Writer, plan *Plan, url string) *textReport {
 }
 
 // check prints one finished check.
-func (t *textReport) check(res *checkResult) {
-	mark := map[string]string{statusPass: "✓", statusFail: "✗", statusSkip: "–"}[res.status]
+func (t *TextReport) Done(res *Result) {
+	mark := map[string]string{StatusPass: "✓", StatusFail: "✗", StatusSkip: "–"}[res.status]
 	name := res.check.Name
 	if pad := t.width - utf8.RuneCountInString(name); pad > 0 {
 		name += strings.Repeat(" ", pad)
 	}
 	msg := redactText(res.message)
 	switch res.status {
-	case statusPass:
+	case StatusPass:
 		fmt.Fprintf(t.w, "  %s %s  %7s  %s\n", mark, name, seconds(res.duration), msg)
-	case statusFail:
+	case StatusFail:
 		fmt.Fprintf(t.w, "  %s %s  %7s\n", mark, name, seconds(res.duration))
 		fmt.Fprintf(t.w, "      %s\n", msg)
 		if len(res.artifacts) > 0 {
@@ -75,9 +75,9 @@ func (t *textReport) check(res *checkResult) {
 }
 
 // summary prints the totals.
-func (t *textReport) summary(r *smokeRun) {
-	n := r.counts()
-	fmt.Fprintf(t.w, "%d passed, %d failed, %d skipped in %s\n", n.passed, n.failed, n.skipped, seconds(r.duration))
+func (t *TextReport) Summary(r *Run) {
+	n := r.Counts()
+	fmt.Fprintf(t.w, "%d passed, %d failed, %d skipped in %s\n", n.Passed, n.Failed, n.Skipped, seconds(r.duration))
 }
 
 // seconds formats a duration for the report: 12ms, 1.23s.
@@ -93,24 +93,8 @@ func redactText(s string) string { return string(browser.Redact([]byte(s))) }
 
 // --- JSON ---
 
-// smokeJSON is smoke's --json output. Its fields are a stable interface:
-// README.md documents them.
-type smokeJSON struct {
-	Plan       string      `json:"plan"`
-	File       string      `json:"file"`
-	URL        string      `json:"url"`
-	OK         bool        `json:"ok"`
-	Passed     int         `json:"passed"`
-	Failed     int         `json:"failed"`
-	Skipped    int         `json:"skipped"`
-	DurationMs float64     `json:"durationMs"`
-	Checks     []checkJSON `json:"checks"`
-	Error      string      `json:"error,omitempty"`
-	ExitCode   int         `json:"exitCode"`
-}
-
-// checkJSON is one check in smoke's --json output and in result.json.
-type checkJSON struct {
+// CheckJSON is one check in smoke's --json output and in result.json.
+type CheckJSON struct {
 	Name       string          `json:"name"`
 	Type       string          `json:"type"`
 	Line       int             `json:"line"`
@@ -121,39 +105,37 @@ type checkJSON struct {
 	Artifacts  []string        `json:"artifacts,omitempty"`
 }
 
-func newCheckJSON(res *checkResult) checkJSON {
-	return checkJSON{
+// JSON returns the result as smoke's --json output and result.json show it.
+func (res *Result) JSON() CheckJSON { return newCheckJSON(res) }
+
+func newCheckJSON(res *Result) CheckJSON {
+	return CheckJSON{
 		Name:       res.check.Name,
 		Type:       res.check.Type,
 		Line:       res.check.Line,
 		Status:     res.status,
-		DurationMs: ms(res.duration),
+		DurationMs: Millis(res.duration),
 		Message:    redactText(res.message), // JSON redaction masks values by key, not inside text
 		Value:      jsonValue(res.value),
 		Artifacts:  res.artifacts,
 	}
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func newSmokeJSON(r *smokeRun, err error) smokeJSON {
-	n := r.counts()
-	out := smokeJSON{
-		Plan: r.plan.Name, File: r.plan.File, URL: r.url,
-		OK:     err == nil,
-		Passed: n.passed, Failed: n.failed, Skipped: n.skipped,
-		DurationMs: ms(r.duration),
-		Checks:     []checkJSON{},
-		ExitCode:   ExitCode(err),
+// jsonValue returns b as a JSON value: itself when it is JSON, else a
+// string.
+func jsonValue(b []byte) json.RawMessage {
+	if len(b) == 0 {
+		return nil
 	}
-	if err != nil {
-		out.Error = err.Error()
+	if json.Valid(b) {
+		return json.RawMessage(b)
 	}
-	for _, res := range r.ordered {
-		out.Checks = append(out.Checks, newCheckJSON(res))
-	}
-	return out
+	s, _ := json.Marshal(string(b))
+	return s
 }
+
+// Millis is a duration in milliseconds, to the microsecond.
+func Millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // --- JUnit XML ---
 
@@ -210,13 +192,13 @@ type junitMessage struct {
 
 func junitSeconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
-func newJUnit(r *smokeRun, runErr error) junitSuites {
-	n := r.counts()
+func newJUnit(r *Run, runErr error) junitSuites {
+	n := r.Counts()
 	suite := junitSuite{
 		Name:      r.plan.Name,
 		Tests:     len(r.ordered),
-		Failures:  n.failed,
-		Skipped:   n.skipped,
+		Failures:  n.Failed,
+		Skipped:   n.Skipped,
 		Time:      junitSeconds(r.duration),
 		Timestamp: r.started.UTC().Format("2006-01-02T15:04:05"),
 		File:      r.plan.File,
@@ -237,7 +219,7 @@ func newJUnit(r *smokeRun, runErr error) junitSuites {
 		}
 		msg := redactText(res.message)
 		switch res.status {
-		case statusFail:
+		case StatusFail:
 			text := msg
 			if len(res.value) > 0 {
 				text += "\nvalue: " + redactText(string(res.value))
@@ -246,7 +228,7 @@ func newJUnit(r *smokeRun, runErr error) junitSuites {
 				text += "\nartifact: " + a
 			}
 			tc.Failure = &junitMessage{Message: msg, Type: res.check.Type, Text: text}
-		case statusSkip:
+		case StatusSkip:
 			tc.Skipped = &junitMessage{Message: msg}
 		default:
 			tc.SystemOut = msg
@@ -261,8 +243,8 @@ func newJUnit(r *smokeRun, runErr error) junitSuites {
 	}
 }
 
-// writeJUnit writes the run as a JUnit XML file.
-func writeJUnit(path string, r *smokeRun, runErr error) error {
+// WriteJUnit writes the run as a JUnit XML file.
+func WriteJUnit(path string, r *Run, runErr error) error {
 	b, err := xml.MarshalIndent(newJUnit(r, runErr), "", "  ")
 	if err != nil {
 		return err

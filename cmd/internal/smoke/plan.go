@@ -1,4 +1,4 @@
-package cmd
+package smoke
 
 import (
 	"fmt"
@@ -97,22 +97,22 @@ var checkTypes = map[string]checkType{
 
 var commonCheckFields = []string{"name", "type", "timeout", "needs"}
 
-// readPlan reads and parses a plan file. Every problem, a missing file
+// ReadPlan reads and parses a plan file. Every problem, a missing file
 // included, is a usage error (exit 2) naming the file.
-func readPlan(path string) (*Plan, error) {
+func ReadPlan(path string) (*Plan, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("reading the plan: %w", err)}
+		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
-	plan, err := parsePlan(path, data)
+	plan, err := ParsePlan(path, data)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("invalid plan: %w", err)}
+		return nil, fmt.Errorf("invalid plan: %w", err)
 	}
 	return plan, nil
 }
 
-// parsePlan parses a plan. Errors are *PlanError, with the line.
-func parsePlan(file string, data []byte) (*Plan, error) {
+// ParsePlan parses a plan. Errors are *PlanError, with the line.
+func ParsePlan(file string, data []byte) (*Plan, error) {
 	p := &planParser{file: file, budget: maxPlanNodes}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -410,14 +410,14 @@ func nodeKind(n *yaml.Node) string {
 		if n.ShortTag() == "!!null" {
 			return "empty"
 		}
-		return fmt.Sprintf("the value %q", clip(n.Value, 40))
+		return fmt.Sprintf("the value %q", Clip(n.Value, 40))
 	}
 	return "nothing"
 }
 
-// memberRef in call arguments stands for the UserName of a friend, found
+// MemberRef in call arguments stands for the UserName of a friend, found
 // by name as the CLI's --member does: {member: Rain1ove}.
-type memberRef struct {
+type MemberRef struct {
 	Name string
 }
 
@@ -431,7 +431,7 @@ type resultRef struct {
 // value turns a YAML node into a JSON-able Go value: maps with string
 // keys, slices, strings, bool, nil, int64 and float64. With refs, the
 // mappings {member: NAME} and {result: CHECK, path: PATH} become
-// memberRef and resultRef.
+// MemberRef and resultRef.
 func (p *planParser) value(n *yaml.Node, refs bool) (any, error) {
 	if p.budget--; p.budget < 0 {
 		return nil, p.errorf(n, "the plan expands to more than %d values (aliases?)", maxPlanNodes)
@@ -480,7 +480,7 @@ func (p *planParser) ref(f *fieldMap) (any, bool, error) {
 	switch {
 	case len(f.vals) == 1 && f.vals["member"] != nil:
 		name, err := f.str("member", true)
-		return memberRef{Name: name}, true, err
+		return MemberRef{Name: name}, true, err
 	case f.vals["result"] != nil && len(f.vals) <= 2 && (len(f.vals) == 1 || f.vals["path"] != nil):
 		name, err := f.str("result", true)
 		if err != nil {
@@ -537,7 +537,7 @@ func (p *planParser) decodeErr(n *yaml.Node, err error) error {
 	if err == nil {
 		return nil
 	}
-	return p.errorf(n, "bad value %q", clip(n.Value, 40))
+	return p.errorf(n, "bad value %q", Clip(n.Value, 40))
 }
 
 // yamlLine finds "line N" in a YAML library error.
@@ -635,8 +635,8 @@ func editDistance(a, b string) int {
 	return prev[len(rb)]
 }
 
-// clip shortens s to n runes for a message.
-func clip(s string, n int) string {
+// Clip shortens s to n runes for a message.
+func Clip(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

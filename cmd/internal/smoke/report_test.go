@@ -1,9 +1,10 @@
-package cmd
+package smoke
 
 import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"github.com/wxctl/wxctl/browser"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,41 +12,14 @@ import (
 	"time"
 )
 
-// junitFile is what CI tools read from a JUnit file, parsed back.
-type junitFile struct {
-	XMLName  xml.Name `xml:"testsuites"`
-	Tests    int      `xml:"tests,attr"`
-	Failures int      `xml:"failures,attr"`
-	Skipped  int      `xml:"skipped,attr"`
-	Suites   []struct {
-		Name     string  `xml:"name,attr"`
-		Tests    int     `xml:"tests,attr"`
-		Failures int     `xml:"failures,attr"`
-		Skipped  int     `xml:"skipped,attr"`
-		Time     float64 `xml:"time,attr"`
-		Cases    []struct {
-			Name      string  `xml:"name,attr"`
-			Classname string  `xml:"classname,attr"`
-			Time      float64 `xml:"time,attr"`
-			Line      int     `xml:"line,attr"`
-			Failure   *struct {
-				Message string `xml:"message,attr"`
-				Text    string `xml:",chardata"`
-			} `xml:"failure"`
-			Skipped *struct {
-				Message string `xml:"message,attr"`
-			} `xml:"skipped"`
-		} `xml:"testcase"`
-	} `xml:"testsuite"`
-}
-
-func readJUnit(t *testing.T, path string) junitFile {
+// readJUnit parses a JUnit file back into the report's own types.
+func readJUnit(t *testing.T, path string) junitSuites {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var j junitFile
+	var j junitSuites
 	if err := xml.Unmarshal(b, &j); err != nil {
 		t.Fatalf("the JUnit file does not parse: %v\n%s", err, b)
 	}
@@ -56,9 +30,9 @@ func readJUnit(t *testing.T, path string) junitFile {
 }
 
 // finishedRun is a run of three checks: passed, failed, skipped.
-func finishedRun(t *testing.T) *smokeRun {
+func finishedRun(t *testing.T) *Run {
 	t.Helper()
-	plan, err := parsePlan("plan.yaml", []byte(`
+	plan, err := ParsePlan("plan.yaml", []byte(`
 name: report test
 checks:
   - name: app <up> & "ready"
@@ -75,7 +49,7 @@ checks:
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := newSmokeRun(plan, "http://127.0.0.1:1/")
+	r := NewRun(plan, "http://127.0.0.1:1/")
 	r.started = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	r.duration = 1500 * time.Millisecond
 	for i, st := range []struct {
@@ -83,11 +57,11 @@ checks:
 		d           time.Duration
 		value       string
 	}{
-		{statusPass, "AngularJS app running", 1200 * time.Millisecond, ""},
-		{statusFail, `BaseRequest.Skey = "@crypt_1_2", want 1`, 35 * time.Millisecond, `{"BaseRequest":{"Skey":"@crypt_1_2","Sid":"abc"}}`},
-		{statusSkip, `needs "session", which failed`, 0, ""},
+		{StatusPass, "AngularJS app running", 1200 * time.Millisecond, ""},
+		{StatusFail, `BaseRequest.Skey = "@crypt_1_2", want 1`, 35 * time.Millisecond, `{"BaseRequest":{"Skey":"@crypt_1_2","Sid":"abc"}}`},
+		{StatusSkip, `needs "session", which failed`, 0, ""},
 	} {
-		res := &checkResult{check: plan.Checks[i], status: st.status, message: st.msg, duration: st.d, value: json.RawMessage(st.value)}
+		res := &Result{check: plan.Checks[i], status: st.status, message: st.msg, duration: st.d, value: json.RawMessage(st.value)}
 		r.results[res.check.Name] = res
 		r.ordered = append(r.ordered, res)
 	}
@@ -97,19 +71,19 @@ checks:
 func TestJUnitParsesBack(t *testing.T) {
 	r := finishedRun(t)
 	path := filepath.Join(t.TempDir(), "junit.xml")
-	if err := writeJUnit(path, r, &checksFailedError{failed: 1, total: 3}); err != nil {
+	if err := WriteJUnit(path, r, &ChecksFailedError{failed: 1, total: 3}); err != nil {
 		t.Fatal(err)
 	}
 	j := readJUnit(t, path)
 	s := j.Suites[0]
 	if j.Tests != 3 || j.Failures != 1 || j.Skipped != 1 || s.Tests != 3 || s.Failures != 1 || s.Skipped != 1 {
-		t.Errorf("counts: %+v", j)
+		t.Errorf("Counts: %+v", j)
 	}
-	if s.Name != "report test" || s.Time != 1.5 || len(s.Cases) != 3 {
+	if s.Name != "report test" || s.Time != "1.500" || len(s.Cases) != 3 {
 		t.Errorf("suite %q, time %v, %d cases", s.Name, s.Time, len(s.Cases))
 	}
 	c := s.Cases
-	if c[0].Name != `app <up> & "ready"` || c[0].Time != 1.2 || c[0].Classname != "report test.ready" || c[0].Failure != nil || c[0].Skipped != nil {
+	if c[0].Name != `app <up> & "ready"` || c[0].Time != "1.200" || c[0].Classname != "report test.ready" || c[0].Failure != nil || c[0].Skipped != nil {
 		t.Errorf("passed case %+v", c[0])
 	}
 	if c[1].Failure == nil || c[1].Line != 6 || !strings.Contains(c[1].Failure.Message, "BaseRequest.Skey") {
@@ -126,11 +100,11 @@ func TestJUnitParsesBack(t *testing.T) {
 func TestTextReport(t *testing.T) {
 	r := finishedRun(t)
 	var out bytes.Buffer
-	text := newTextReport(&out, r.plan, r.url)
+	text := NewTextReport(&out, r.plan, r.url)
 	for _, res := range r.ordered {
-		text.check(res)
+		text.Done(res)
 	}
-	text.summary(r)
+	text.Summary(r)
 	got := out.String()
 	for _, want := range []string{
 		"report test: 3 checks on http://127.0.0.1:1/\n",
@@ -145,24 +119,31 @@ func TestTextReport(t *testing.T) {
 	}
 }
 
+// TestJSONReport: each check as --json and result.json show it, with the
+// secrets in its message masked (the value is masked by key, as all JSON
+// output is). cmd's smoke tests read the whole report.
 func TestJSONReport(t *testing.T) {
 	r := finishedRun(t)
-	var out bytes.Buffer
-	if err := writeJSON(&out, newSmokeJSON(r, &checksFailedError{failed: 1, total: 3})); err != nil {
+	var checks []CheckJSON
+	for _, res := range r.Results() {
+		checks = append(checks, res.JSON())
+	}
+	b, err := json.Marshal(checks)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var got smokeJSON
-	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
-		t.Fatal(err)
+	b = browser.Redact(b) // as every JSON output is, by key
+	if n := r.Counts(); n.Passed != 1 || n.Failed != 1 || n.Skipped != 1 || len(checks) != 3 {
+		t.Errorf("counts %+v, %d checks", n, len(checks))
 	}
-	if got.OK || got.Passed != 1 || got.Failed != 1 || got.Skipped != 1 || got.ExitCode != 1 || len(got.Checks) != 3 {
-		t.Errorf("report %+v", got)
-	}
-	if c := got.Checks[1]; c.Status != statusFail || c.Line != 6 || c.DurationMs != 35 || c.Type != checkCall {
+	if c := checks[1]; c.Status != StatusFail || c.Line != 6 || c.DurationMs != 35 || c.Type != checkCall {
 		t.Errorf("check %+v", c)
 	}
-	if strings.Contains(out.String(), "crypt_1_2") || strings.Contains(out.String(), `"abc"`) {
-		t.Errorf("the JSON shows a secret:\n%s", out.String())
+	if strings.Contains(string(b), "crypt_1_2") || strings.Contains(string(b), `"abc"`) {
+		t.Errorf("the JSON shows a secret:\n%s", b)
+	}
+	if err := r.Verdict(nil, false); err == nil || err.Error() != "1 of 3 checks failed" {
+		t.Errorf("verdict %v, want 1 of 3 checks failed", err)
 	}
 }
 

@@ -1,4 +1,8 @@
-package cmd
+// Package seedcmp lines up the fields of a JSON request or answer of the
+// app with the same one in the seed, the user's own capture of web WeChat
+// creating a group and reading it back: what demo shows, what smoke's
+// ready-made schemas check, what the tests hold the sandbox to.
+package seedcmp
 
 import (
 	_ "embed"
@@ -13,36 +17,36 @@ import (
 // receives with it, field by field.
 var (
 	//go:embed seed/create_request.json
-	seedCreateRequest []byte
+	CreateRequest []byte
 	//go:embed seed/create_response.json
-	seedCreateResponse []byte
+	CreateResponse []byte
 	//go:embed seed/batchget_request.json
-	seedBatchGetRequest []byte
+	BatchGetRequest []byte
 	//go:embed seed/batchget_response.json
-	seedBatchGetResponse []byte
+	BatchGetResponse []byte
 )
 
-// shapeField is one leaf of a JSON document: its path, with array indexes
+// Field is one leaf of a JSON document: its path, with array indexes
 // folded into [], its JSON kind and the first value seen there.
-type shapeField struct {
+type Field struct {
 	Path  string
 	Kind  string
 	Value string
 }
 
-// shape flattens a JSON document into its leaves, sorted by path. Arrays
+// Shape flattens a JSON document into its leaves, sorted by path. Arrays
 // of objects contribute the union of their elements' fields.
-func shape(doc []byte) (map[string]shapeField, error) {
+func Shape(doc []byte) (map[string]Field, error) {
 	var v any
 	if err := json.Unmarshal(doc, &v); err != nil {
 		return nil, err
 	}
-	out := map[string]shapeField{}
+	out := map[string]Field{}
 	flatten("", v, out)
 	return out, nil
 }
 
-func flatten(path string, v any, out map[string]shapeField) {
+func flatten(path string, v any, out map[string]Field) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, child := range x {
@@ -74,33 +78,33 @@ func flatten(path string, v any, out map[string]shapeField) {
 	addLeaf(out, path, kind, val)
 }
 
-func addLeaf(out map[string]shapeField, path, kind, val string) {
+func addLeaf(out map[string]Field, path, kind, val string) {
 	if _, ok := out[path]; !ok {
-		out[path] = shapeField{Path: path, Kind: kind, Value: val}
+		out[path] = Field{Path: path, Kind: kind, Value: val}
 	}
 }
 
-// shapeRow compares one field of the seed with the same field of ours.
-type shapeRow struct {
+// Row compares one field of the seed with the same field of ours.
+type Row struct {
 	Path, Seed, Ours, Verdict string
 }
 
-// Verdicts of a shapeRow.
+// Verdicts of a Row.
 const (
-	verdictSame     = "same value"
-	verdictSameKind = "same type"
-	verdictKind     = "TYPE DIFFERS"
-	verdictMissing  = "MISSING"
-	verdictExtra    = "extra"
+	VerdictSame     = "same value"
+	VerdictSameKind = "same type"
+	VerdictKind     = "TYPE DIFFERS"
+	VerdictMissing  = "MISSING"
+	VerdictExtra    = "extra"
 )
 
-// compareShapes lines up every field of seed with ours.
-func compareShapes(seed, ours []byte) ([]shapeRow, error) {
-	s, err := shape(seed)
+// Compare lines up every field of seed with ours.
+func Compare(seed, ours []byte) ([]Row, error) {
+	s, err := Shape(seed)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	o, err := shape(ours)
+	o, err := Shape(ours)
 	if err != nil {
 		return nil, fmt.Errorf("ours: %w", err)
 	}
@@ -111,22 +115,22 @@ func compareShapes(seed, ours []byte) ([]shapeRow, error) {
 	for p := range o {
 		paths[p] = true
 	}
-	var rows []shapeRow
+	var rows []Row
 	for p := range paths {
 		sf, inSeed := s[p]
 		of, inOurs := o[p]
-		row := shapeRow{Path: p, Seed: sf.Value, Ours: of.Value}
+		row := Row{Path: p, Seed: sf.Value, Ours: of.Value}
 		switch {
 		case !inOurs:
-			row.Verdict, row.Ours = verdictMissing, "-"
+			row.Verdict, row.Ours = VerdictMissing, "-"
 		case !inSeed:
-			row.Verdict, row.Seed = verdictExtra, "-"
+			row.Verdict, row.Seed = VerdictExtra, "-"
 		case sf.Kind != of.Kind:
-			row.Verdict = verdictKind
+			row.Verdict = VerdictKind
 		case sf.Value == of.Value:
-			row.Verdict = verdictSame
+			row.Verdict = VerdictSame
 		default:
-			row.Verdict = verdictSameKind
+			row.Verdict = VerdictSameKind
 		}
 		rows = append(rows, row)
 	}
@@ -134,12 +138,12 @@ func compareShapes(seed, ours []byte) ([]shapeRow, error) {
 	return rows, nil
 }
 
-// shapeMismatches lists the rows where ours lacks a seed field or has it
+// Mismatches lists the rows where ours lacks a seed field or has it
 // with another type.
-func shapeMismatches(rows []shapeRow) []string {
+func Mismatches(rows []Row) []string {
 	var bad []string
 	for _, r := range rows {
-		if r.Verdict == verdictMissing || r.Verdict == verdictKind {
+		if r.Verdict == VerdictMissing || r.Verdict == VerdictKind {
 			bad = append(bad, r.Path+": "+strings.ToLower(r.Verdict))
 		}
 	}

@@ -1,4 +1,4 @@
-package cmd
+package smoke
 
 import (
 	"encoding/json"
@@ -349,7 +349,7 @@ func (a assertion) check(v any) error {
 	if a.exists != nil && !*a.exists {
 		for _, f := range founds {
 			if f.ok {
-				return fmt.Errorf("%s = %s, want it absent", f.where, clip(compactJSON(f.value), 80))
+				return fmt.Errorf("%s = %s, want it absent", f.where, Clip(compactJSON(f.value), 80))
 			}
 		}
 		return nil
@@ -372,15 +372,15 @@ func (a assertion) check(v any) error {
 // as "PATH = VALUE" so that browser.Redact masks it when PATH ends in a
 // secret's name (BaseRequest.Skey = ***).
 func (a assertion) checkValue(f found) error {
-	got := clip(compactJSON(f.value), 80)
+	got := Clip(compactJSON(f.value), 80)
 	if a.typ != nil && !a.typ.matches(f.value) {
 		return fmt.Errorf("%s = %s (%s), want type %s", f.where, got, describeKind(f.value), a.typ)
 	}
 	if a.hasEq && !reflect.DeepEqual(f.value, a.equals) {
-		return fmt.Errorf("%s = %s, want %s", f.where, got, clip(compactJSON(a.equals), 80))
+		return fmt.Errorf("%s = %s, want %s", f.where, got, Clip(compactJSON(a.equals), 80))
 	}
 	if a.in != nil && !slices.ContainsFunc(a.in, func(x any) bool { return reflect.DeepEqual(f.value, x) }) {
-		return fmt.Errorf("%s = %s, want one of %s", f.where, got, clip(compactJSON(a.in), 80))
+		return fmt.Errorf("%s = %s, want one of %s", f.where, got, Clip(compactJSON(a.in), 80))
 	}
 	if a.matches != nil {
 		s, isString := f.value.(string)
@@ -432,18 +432,18 @@ func (p *planParser) assertionLine(n *yaml.Node) (assertion, error) {
 	pathSrc, rest := cutSpace(n.Value)
 	op, rest := cutSpace(rest)
 	if op == "" {
-		return a, p.errorf(n, "assertion %q: write PATH OP VALUE, with OP one of %s", clip(n.Value, 60), strings.Join(assertOps, ", "))
+		return a, p.errorf(n, "assertion %q: write PATH OP VALUE, with OP one of %s", Clip(n.Value, 60), strings.Join(assertOps, ", "))
 	}
 	path, err := parsePath(pathSrc)
 	if err != nil {
-		return a, p.errorf(n, "assertion %q: path %q: %v", clip(n.Value, 60), pathSrc, err)
+		return a, p.errorf(n, "assertion %q: path %q: %v", Clip(n.Value, 60), pathSrc, err)
 	}
 	a.path = path
 	if op == "==" {
 		op = "equals"
 	}
 	bad := func(format string, args ...any) (assertion, error) {
-		return a, p.errorf(n, "assertion %q: %s", clip(n.Value, 60), fmt.Sprintf(format, args...))
+		return a, p.errorf(n, "assertion %q: %s", Clip(n.Value, 60), fmt.Sprintf(format, args...))
 	}
 	switch op {
 	case "equals", "in":
@@ -649,7 +649,7 @@ func (f schemaField) problem(at found) string {
 	case !at.ok && !f.typ.optional:
 		return fmt.Sprintf("%s: %s", f.path, at.why)
 	case at.ok && !f.typ.matches(at.value):
-		return fmt.Sprintf("%s = %s (%s), want %s", at.where, clip(compactJSON(at.value), 40), describeKind(at.value), f.typ)
+		return fmt.Sprintf("%s = %s (%s), want %s", at.where, Clip(compactJSON(at.value), 40), describeKind(at.value), f.typ)
 	}
 	return ""
 }
