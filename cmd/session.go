@@ -210,6 +210,30 @@ func (s *session) watch(p *browser.Page) {
 	browser.WatchSession(s.ctx, p, s.ended)
 }
 
+// Page returns the tab the app runs in.
+func (s *session) Page() *browser.Page { return s.page }
+
+// Replace closes the tab old and opens a new one in the same browser, which
+// the session then closes.
+func (s *session) Replace(ctx context.Context, old *browser.Page) (*browser.Page, error) {
+	_ = old.Close() // a crashed tab has nothing left to close cleanly
+	p, err := s.browser.NewPage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.page = p
+	return p, nil
+}
+
+// URL is the address the app was opened at.
+func (s *session) URL() string { return s.url }
+
+// Watch ends the job when the session of p ends.
+func (s *session) Watch(p *browser.Page) { s.watch(p) }
+
+// Context is the job's context (see jobContext).
+func (s *session) Context() context.Context { return s.ctx }
+
 // extspamToken returns the desktop log-in's token when --uos asks for it,
 // and a usage error when it is missing. The token is never printed.
 func extspamToken(c *cli.Context) (string, error) {

@@ -1,4 +1,4 @@
-package cmd
+package batch
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"github.com/wxctl/wxctl/browser"
 )
 
-// batchSummaryJSON is the last line of room batch --json. README.md
+// SummaryJSON is the last line of room batch --json. README.md
 // documents it.
-type batchSummaryJSON struct {
+type SummaryJSON struct {
 	Type      string `json:"type"` // "summary"
 	DryRun    bool   `json:"dryRun,omitempty"`
 	Total     int    `json:"total"`
@@ -38,8 +38,8 @@ type batchSummaryJSON struct {
 }
 
 // summarize counts the items.
-func summarize(items []*batchItem, journal string) batchSummaryJSON {
-	s := batchSummaryJSON{Type: "summary", Total: len(items), Journal: journal}
+func summarize(items []*batchItem, journal string) SummaryJSON {
+	s := SummaryJSON{Type: "summary", Total: len(items), Journal: journal}
 	for _, it := range items {
 		switch {
 		case it.state == stateFailed:
@@ -47,11 +47,11 @@ func summarize(items []*batchItem, journal string) batchSummaryJSON {
 			s.unknown = s.unknown || it.unknown
 		case it.state != stateDone:
 			s.Remaining++
-		case it.how == statusFound:
+		case it.how == StatusFound:
 			s.Found++
 		case it.how == howEarlier:
 			s.Earlier++
-		case it.how == statusExists:
+		case it.how == StatusExists:
 			s.Existing++
 		default:
 			s.Created++
@@ -63,7 +63,7 @@ func summarize(items []*batchItem, journal string) batchSummaryJSON {
 
 // batchOutcome is the command's error for a finished run: what stopped it,
 // else whether groups failed; nil when every group is done.
-func batchOutcome(s batchSummaryJSON, stopErr error) error {
+func batchOutcome(s SummaryJSON, stopErr error) error {
 	counts := fmt.Sprintf("%d of %d groups done, %d failed, %d remaining", s.Done, s.Total, s.Failed, s.Remaining)
 	switch {
 	case stopErr == nil && s.Failed > 0:
@@ -117,7 +117,7 @@ func (e *batchFailedError) Is(target error) bool {
 
 // printBatchSummary prints the table of topic → ChatRoomName or the reason,
 // and the counts.
-func printBatchSummary(w io.Writer, items []*batchItem, s batchSummaryJSON) {
+func printBatchSummary(w io.Writer, items []*batchItem, s SummaryJSON) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TOPIC\tGROUP\tSTATUS")
 	for _, it := range items {
@@ -139,9 +139,9 @@ func statusText(it *batchItem) string {
 		switch {
 		case it.flagged:
 			return it.how + " (Ret -2013)"
-		case it.how == statusExists && it.reason != "":
+		case it.how == StatusExists && it.reason != "":
 			return it.how + " (" + tableCell(it.reason) + ")"
-		case it.how == statusExists:
+		case it.how == StatusExists:
 			return it.how + " (there already: not created)"
 		}
 		return it.how
@@ -189,7 +189,7 @@ func printBatchPlan(w io.Writer, items []*batchItem, spacing time.Duration, jour
 func planAction(it *batchItem) string {
 	switch it.state {
 	case stateDone:
-		if it.how == statusExists {
+		if it.how == StatusExists {
 			s := "skip: a group with this topic exists already: " + it.room
 			if it.reason != "" {
 				s += "; " + tableCell(it.reason)
@@ -216,8 +216,8 @@ func planAction(it *batchItem) string {
 // dryRunStatus is planAction in one word, for --json.
 func dryRunStatus(it *batchItem) string {
 	switch {
-	case it.how == statusExists:
-		return statusExists
+	case it.how == StatusExists:
+		return StatusExists
 	case it.state == stateDone:
 		return howEarlier
 	case it.state == stateLookup:

@@ -1,10 +1,11 @@
-package cmd
+package batch
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/wxctl/wxctl/browser"
 	"io"
 	"io/fs"
 	"os"
@@ -17,8 +18,8 @@ import (
 // Journal records: an intent before every create, a result after every
 // call whose outcome matters. See README.md for the format.
 const (
-	recordIntent = "intent"
-	recordResult = "result"
+	RecordIntent = "intent"
+	RecordResult = "result"
 )
 
 // Result statuses. created, found and exists are final: the group exists
@@ -29,19 +30,19 @@ const (
 // not-logged-in (the session had ended), absent (a look-up after an unknown
 // outcome found no such group).
 const (
-	statusCreated     = "created"
-	statusFound       = "found"
-	statusExists      = "exists"
-	statusUntitled    = "untitled"
-	statusUnknown     = "unknown"
-	statusRefused     = "refused"
-	statusRateLimited = "rate-limited"
-	statusLoggedOut   = "not-logged-in"
-	statusAbsent      = "absent"
+	StatusCreated     = "created"
+	StatusFound       = "found"
+	StatusExists      = "exists"
+	StatusUntitled    = "untitled"
+	StatusUnknown     = "unknown"
+	StatusRefused     = "refused"
+	StatusRateLimited = "rate-limited"
+	StatusLoggedOut   = "not-logged-in"
+	StatusAbsent      = "absent"
 )
 
-// journalRecord is one line of the journal.
-type journalRecord struct {
+// Record is one line of the journal.
+type Record struct {
 	Type    string   `json:"type"`
 	Topic   string   `json:"topic"`
 	Members []string `json:"members"` // as the plan names them
@@ -74,7 +75,7 @@ var errJournalInUse = errors.New("the journal is in use by another wxctl")
 // returns its records. A last line cut short by a crash or a power cut is
 // dropped from the file; a damaged line before the last is an error, for a
 // person to look at.
-func openBatchJournal(path string) (*batchJournal, []journalRecord, error) {
+func openBatchJournal(path string) (*batchJournal, []Record, error) {
 	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -89,7 +90,7 @@ func openBatchJournal(path string) (*batchJournal, []journalRecord, error) {
 	return j, records, nil
 }
 
-func (j *batchJournal) load(created bool) ([]journalRecord, error) {
+func (j *batchJournal) load(created bool) ([]Record, error) {
 	if err := lockFile(j.f); err != nil {
 		return nil, fmt.Errorf("%s: %w (%v): wait for it to finish, or stop it", j.path, errJournalInUse, err)
 	}
@@ -134,9 +135,9 @@ func (j *batchJournal) load(created bool) ([]journalRecord, error) {
 	return records, nil
 }
 
-// readBatchJournal reads the records of the journal at path without
+// ReadJournal reads the records of the journal at path without
 // opening it for writing (for --dry-run); no file means no records.
-func readBatchJournal(path string) ([]journalRecord, error) {
+func ReadJournal(path string) ([]Record, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -176,8 +177,8 @@ func (e *notJournalError) Error() string {
 		"or move this one aside", e.Path, e.Why)
 }
 
-// Unwrap makes a file that is not a journal bad input (exit 2).
-func (e *notJournalError) Unwrap() error { return usageError{errors.New(e.Why)} }
+// Is makes a file that is not a journal bad input (exit 2).
+func (e *notJournalError) Is(target error) bool { return target == browser.ErrBadInput }
 
 // parseJournal decodes a journal: its header line, then one JSON record a
 // line. It returns the records and how many bytes of data hold the header
@@ -186,7 +187,7 @@ func (e *notJournalError) Unwrap() error { return usageError{errors.New(e.Why)} 
 // a record, without the header, is a journal written before the header
 // existed: read as it is, never rewritten. Any other file is a
 // *notJournalError.
-func parseJournal(path string, data []byte) ([]journalRecord, int, error) {
+func parseJournal(path string, data []byte) ([]Record, int, error) {
 	if len(data) == 0 || isTornHeader(data) {
 		return nil, 0, nil
 	}
@@ -218,20 +219,20 @@ func isTornHeader(data []byte) bool {
 
 // isRecord reports whether line is a whole journal record.
 func isRecord(line []byte) bool {
-	var r journalRecord
-	return json.Unmarshal(line, &r) == nil && (r.Type == recordIntent || r.Type == recordResult) && r.Topic != "" && !r.Time.IsZero()
+	var r Record
+	return json.Unmarshal(line, &r) == nil && (r.Type == RecordIntent || r.Type == RecordResult) && r.Topic != "" && !r.Time.IsZero()
 }
 
 // parseRecords decodes the JSON records of a journal's data, whose first
 // line is line first of the file.
-func parseRecords(path string, data []byte, first int) ([]journalRecord, int, error) {
-	var records []journalRecord
+func parseRecords(path string, data []byte, first int) ([]Record, int, error) {
+	var records []Record
 	pos := 0
 	for n := first; pos < len(data); n++ {
 		line, rest, complete := bytes.Cut(data[pos:], []byte{'\n'})
-		var r journalRecord
+		var r Record
 		err := json.Unmarshal(line, &r)
-		if err == nil && (r.Type == recordIntent || r.Type == recordResult) && r.Topic != "" {
+		if err == nil && (r.Type == RecordIntent || r.Type == RecordResult) && r.Topic != "" {
 			records = append(records, r)
 		} else if len(bytes.TrimSpace(line)) > 0 {
 			if !complete || len(bytes.TrimSpace(rest)) == 0 {
@@ -256,7 +257,7 @@ func journalLineError(err error) string {
 }
 
 // append writes one record and waits until it is on disk.
-func (j *batchJournal) append(r journalRecord) error {
+func (j *batchJournal) append(r Record) error {
 	if r.Time.IsZero() {
 		r.Time = time.Now().UTC()
 	}
@@ -294,13 +295,13 @@ func syncDir(dir string) error {
 
 // journalState is what the journal says about one topic.
 type journalState struct {
-	attempts int            // intents written: creates sent, or about to be
-	last     *journalRecord // the last record, intent or result
-	done     *journalRecord // the final result (created or found), if any
+	attempts int     // intents written: creates sent, or about to be
+	last     *Record // the last record, intent or result
+	done     *Record // the final result (created or found), if any
 }
 
 // journalStates sums up the records by topic.
-func journalStates(records []journalRecord) map[string]*journalState {
+func journalStates(records []Record) map[string]*journalState {
 	out := make(map[string]*journalState)
 	for i := range records {
 		r := &records[i]
@@ -311,9 +312,9 @@ func journalStates(records []journalRecord) map[string]*journalState {
 		}
 		st.last = r
 		switch {
-		case r.Type == recordIntent:
+		case r.Type == RecordIntent:
 			st.attempts++
-		case r.Status == statusCreated || r.Status == statusFound || r.Status == statusExists:
+		case r.Status == StatusCreated || r.Status == StatusFound || r.Status == StatusExists:
 			st.done = r
 		}
 	}
@@ -329,11 +330,11 @@ func (st *journalState) next() itemState {
 		return stateCreate
 	case st.done != nil:
 		return stateDone
-	case st.last.Type == recordIntent:
+	case st.last.Type == RecordIntent:
 		return stateLookup
 	}
 	switch st.last.Status {
-	case statusUnknown, statusUntitled:
+	case StatusUnknown, StatusUntitled:
 		return stateLookup
 	}
 	return stateCreate
@@ -341,10 +342,10 @@ func (st *journalState) next() itemState {
 
 // intentTimes returns when the creates were sent, oldest first, for the
 // pacing of a resumed run.
-func intentTimes(records []journalRecord) []time.Time {
+func intentTimes(records []Record) []time.Time {
 	var out []time.Time
 	for _, r := range records {
-		if r.Type == recordIntent {
+		if r.Type == RecordIntent {
 			out = append(out, r.Time)
 		}
 	}

@@ -1,7 +1,8 @@
-package cmd
+package batch
 
 import (
 	"errors"
+	"github.com/wxctl/wxctl/browser"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +13,7 @@ func ret(n int) *int { return &n }
 
 // openTestJournal opens a journal in a temporary directory, closed at the
 // end of the test.
-func openTestJournal(t *testing.T, path string) (*batchJournal, []journalRecord) {
+func openTestJournal(t *testing.T, path string) (*batchJournal, []Record) {
 	t.Helper()
 	j, records, err := openBatchJournal(path)
 	if err != nil {
@@ -28,9 +29,9 @@ func TestJournalRoundTrip(t *testing.T) {
 	if len(records) != 0 {
 		t.Fatalf("a new journal has %d records", len(records))
 	}
-	want := []journalRecord{
-		{Type: recordIntent, Topic: "A", Members: []string{"Bob", "Carol"}, Attempt: 1},
-		{Type: recordResult, Topic: "A", Members: []string{"Bob", "Carol"}, Status: statusCreated, ChatRoomName: "@@a", Ret: ret(0)},
+	want := []Record{
+		{Type: RecordIntent, Topic: "A", Members: []string{"Bob", "Carol"}, Attempt: 1},
+		{Type: RecordResult, Topic: "A", Members: []string{"Bob", "Carol"}, Status: StatusCreated, ChatRoomName: "@@a", Ret: ret(0)},
 	}
 	for _, r := range want {
 		if err := j.append(r); err != nil {
@@ -43,7 +44,7 @@ func TestJournalRoundTrip(t *testing.T) {
 	}
 	j.Close()
 
-	got, err := readBatchJournal(path)
+	got, err := ReadJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,10 +82,10 @@ func TestJournalRefusesOtherFiles(t *testing.T) {
 			}
 			_, _, err := openBatchJournal(path)
 			var nerr *notJournalError
-			if !errors.As(err, &nerr) || ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "left as it is") {
-				t.Errorf("open: %v (exit %d), want it refused as not a journal", err, ExitCode(err))
+			if !errors.As(err, &nerr) || !errors.Is(err, browser.ErrBadInput) || !strings.Contains(err.Error(), "left as it is") {
+				t.Errorf("open: %v, want it refused as not a journal (bad input)", err)
 			}
-			if _, err := readBatchJournal(path); !errors.As(err, &nerr) {
+			if _, err := ReadJournal(path); !errors.As(err, &nerr) {
 				t.Errorf("read: %v, want it refused as not a journal", err)
 			}
 			if b, _ := os.ReadFile(path); string(b) != data {
@@ -117,7 +118,7 @@ func TestJournalNew(t *testing.T) {
 			if len(records) != 0 {
 				t.Errorf("%d records", len(records))
 			}
-			if err := j.append(journalRecord{Type: recordIntent, Topic: "A", Attempt: 1}); err != nil {
+			if err := j.append(Record{Type: RecordIntent, Topic: "A", Attempt: 1}); err != nil {
 				t.Fatal(err)
 			}
 			j.Close()
@@ -125,7 +126,7 @@ func TestJournalNew(t *testing.T) {
 			if !strings.HasPrefix(string(b), header) || strings.Count(string(b), "\n") != 2 {
 				t.Errorf("journal:\n%s", b)
 			}
-			if got, err := readBatchJournal(path); err != nil || len(got) != 1 {
+			if got, err := ReadJournal(path); err != nil || len(got) != 1 {
 				t.Errorf("read back %d records, %v", len(got), err)
 			}
 		})
@@ -162,7 +163,7 @@ func TestJournalTornLastLine(t *testing.T) {
 			if len(records) != tt.records {
 				t.Errorf("%d records, want %d", len(records), tt.records)
 			}
-			if err := j.append(journalRecord{Type: recordResult, Topic: "A", Status: statusAbsent}); err != nil {
+			if err := j.append(Record{Type: RecordResult, Topic: "A", Status: StatusAbsent}); err != nil {
 				t.Fatal(err)
 			}
 			j.Close()
@@ -170,7 +171,7 @@ func TestJournalTornLastLine(t *testing.T) {
 			if !strings.HasPrefix(string(b), tt.keep) || strings.Count(string(b[len(tt.keep):]), "\n") != 1 {
 				t.Errorf("journal after the repair and one record:\n%s", b)
 			}
-			if got, err := readBatchJournal(path); err != nil || len(got) != tt.records+1 {
+			if got, err := ReadJournal(path); err != nil || len(got) != tt.records+1 {
 				t.Errorf("read back %d records, %v", len(got), err)
 			}
 		})
@@ -192,31 +193,31 @@ func TestJournalDamagedLine(t *testing.T) {
 	if _, _, err := openBatchJournal(path); err == nil || !strings.Contains(err.Error(), path+":3:") {
 		t.Errorf("damaged journal: %v, want the line named", err)
 	}
-	if _, err := readBatchJournal(filepath.Join(t.TempDir(), "none")); err != nil {
+	if _, err := ReadJournal(filepath.Join(t.TempDir(), "none")); err != nil {
 		t.Errorf("a missing journal is an empty one: %v", err)
 	}
 }
 
 func TestJournalNext(t *testing.T) {
-	intent := journalRecord{Type: recordIntent, Topic: "A"}
-	result := func(status string) journalRecord {
-		return journalRecord{Type: recordResult, Topic: "A", Status: status, ChatRoomName: "@@a"}
+	intent := Record{Type: RecordIntent, Topic: "A"}
+	result := func(status string) Record {
+		return Record{Type: RecordResult, Topic: "A", Status: status, ChatRoomName: "@@a"}
 	}
 	tests := []struct {
 		name    string
-		records []journalRecord
+		records []Record
 		want    itemState
 	}{
 		{"nothing yet", nil, stateCreate},
-		{"intent, no result: killed mid-create", []journalRecord{intent}, stateLookup},
-		{"created", []journalRecord{intent, result(statusCreated)}, stateDone},
-		{"found", []journalRecord{intent, result(statusUnknown), result(statusFound)}, stateDone},
-		{"no answer", []journalRecord{intent, result(statusUnknown)}, stateLookup},
-		{"made without its topic", []journalRecord{intent, result(statusUntitled)}, stateLookup},
-		{"refused", []journalRecord{intent, result(statusRefused)}, stateCreate},
-		{"rate limited", []journalRecord{intent, result(statusRateLimited)}, stateCreate},
-		{"looked up, absent", []journalRecord{intent, result(statusUnknown), result(statusAbsent)}, stateCreate},
-		{"intent after a refusal", []journalRecord{intent, result(statusRefused), intent}, stateLookup},
+		{"intent, no result: killed mid-create", []Record{intent}, stateLookup},
+		{"created", []Record{intent, result(StatusCreated)}, stateDone},
+		{"found", []Record{intent, result(StatusUnknown), result(StatusFound)}, stateDone},
+		{"no answer", []Record{intent, result(StatusUnknown)}, stateLookup},
+		{"made without its topic", []Record{intent, result(StatusUntitled)}, stateLookup},
+		{"refused", []Record{intent, result(StatusRefused)}, stateCreate},
+		{"rate limited", []Record{intent, result(StatusRateLimited)}, stateCreate},
+		{"looked up, absent", []Record{intent, result(StatusUnknown), result(StatusAbsent)}, stateCreate},
+		{"intent after a refusal", []Record{intent, result(StatusRefused), intent}, stateLookup},
 	}
 	for _, tt := range tests {
 		st := journalStates(tt.records)["A"]
@@ -224,8 +225,8 @@ func TestJournalNext(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	items := newBatchItems([]batchGroup{{Topic: "A"}, {Topic: "B"}})
-	applyJournal(items, []journalRecord{intent, result(statusRefused), intent, result(statusCreated)})
+	items := newBatchItems([]Group{{Topic: "A"}, {Topic: "B"}})
+	applyJournal(items, []Record{intent, result(StatusRefused), intent, result(StatusCreated)})
 	if items[0].state != stateDone || items[0].how != howEarlier || items[0].room != "@@a" || items[0].attempts != 2 {
 		t.Errorf("item A: %+v", items[0])
 	}

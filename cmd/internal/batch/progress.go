@@ -1,4 +1,4 @@
-package cmd
+package batch
 
 import (
 	"bytes"
@@ -25,17 +25,17 @@ type batchProgress interface {
 	// wait says that the next step waits d, and why.
 	wait(d time.Duration, why string)
 	// note says something a person should know on the way.
-	note(format string, args ...any)
+	Note(format string, args ...any)
 	// settled says that an item is done or failed in this run.
 	settled(it *batchItem)
 	// end stops the display.
 	end()
 }
 
-// batchReporter shows a run on stderr (a progress bar on a terminal, plain
+// Reporter shows a run on stderr (a progress bar on a terminal, plain
 // lines elsewhere, as in CI logs) and, with --json, writes one JSON line
 // per group on stdout as each settles.
-type batchReporter struct {
+type Reporter struct {
 	mu      sync.Mutex
 	w       io.Writer                // stderr
 	bar     *progressbar.ProgressBar // nil: plain lines
@@ -52,10 +52,10 @@ type batchReporter struct {
 	stopped chan struct{}
 }
 
-// newBatchReporter shows progress on errw, as a bar when errw is a
+// NewReporter shows progress on errw, as a bar when errw is a
 // terminal; jsonw, when not nil, gets the JSON lines.
-func newBatchReporter(errw, jsonw io.Writer) *batchReporter {
-	r := &batchReporter{w: errw, jsonw: jsonw}
+func NewReporter(errw, jsonw io.Writer) *Reporter {
+	r := &Reporter{w: errw, jsonw: jsonw}
 	if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		r.bar = progressbar.NewOptions(1,
 			progressbar.OptionSetWriter(errw),
@@ -73,7 +73,7 @@ func newBatchReporter(errw, jsonw io.Writer) *batchReporter {
 // redrawEvery is how often the bar's countdown and ETA are redrawn.
 const redrawEvery = time.Second
 
-func (r *batchReporter) begin(items []*batchItem, spacing time.Duration) {
+func (r *Reporter) begin(items []*batchItem, spacing time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.total, r.spacing, r.start = len(items), spacing, time.Now()
@@ -106,7 +106,7 @@ func (r *batchReporter) begin(items []*batchItem, spacing time.Duration) {
 }
 
 // ticker redraws the bar every redrawEvery, for the countdown of a wait.
-func (r *batchReporter) ticker() {
+func (r *Reporter) ticker() {
 	defer close(r.stopped)
 	t := time.NewTicker(redrawEvery)
 	defer t.Stop()
@@ -122,7 +122,7 @@ func (r *batchReporter) ticker() {
 	}
 }
 
-func (r *batchReporter) wait(d time.Duration, why string) {
+func (r *Reporter) wait(d time.Duration, why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.until, r.why = time.Now().Add(d), why
@@ -137,13 +137,13 @@ func (r *batchReporter) wait(d time.Duration, why string) {
 	}
 }
 
-func (r *batchReporter) note(format string, args ...any) {
+func (r *Reporter) Note(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.line(fmt.Sprintf(format, args...))
 }
 
-func (r *batchReporter) settled(it *batchItem) {
+func (r *Reporter) settled(it *batchItem) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.settles++
@@ -167,11 +167,11 @@ func settledText(it *batchItem) string {
 	}
 	s := fmt.Sprintf("%s %s: %s", it.how, quote(it.Topic), browser.ShortUserName(it.room))
 	switch {
-	case it.how == statusFound:
+	case it.how == StatusFound:
 		s += " (made by a create whose answer was lost)"
-	case it.how == statusExists && it.reason != "":
+	case it.how == StatusExists && it.reason != "":
 		s += " (one of your groups has this topic: not created; " + it.reason + ")"
-	case it.how == statusExists:
+	case it.how == StatusExists:
 		s += " (one of your groups has this topic: not created; --recreate creates it anyway)"
 	case it.flagged:
 		s += " (Ret -2013, which the app counts as success)"
@@ -179,7 +179,7 @@ func settledText(it *batchItem) string {
 	return s
 }
 
-func (r *batchReporter) end() {
+func (r *Reporter) end() {
 	if r.stop != nil {
 		close(r.stop)
 		<-r.stopped
@@ -194,7 +194,7 @@ func (r *batchReporter) end() {
 
 // line prints one line, above the bar when there is one. The caller holds
 // r.mu.
-func (r *batchReporter) line(s string) {
+func (r *Reporter) line(s string) {
 	if r.bar == nil {
 		fmt.Fprintln(r.w, s)
 		return
@@ -205,7 +205,7 @@ func (r *batchReporter) line(s string) {
 
 // redraw shows the counts, the current wait and the ETA in the bar's
 // description. The caller holds r.mu.
-func (r *batchReporter) redraw() {
+func (r *Reporter) redraw() {
 	if r.bar == nil {
 		return
 	}
@@ -224,7 +224,7 @@ func (r *batchReporter) redraw() {
 // eta is the time the left items need at the pace allowed or, when the
 // run goes slower, at the pace seen; a wait under way stands for the next
 // item's share.
-func (r *batchReporter) eta(left int, waiting time.Duration) time.Duration {
+func (r *Reporter) eta(left int, waiting time.Duration) time.Duration {
 	per := r.spacing
 	if r.settles > 0 {
 		per = max(per, time.Since(r.start)/time.Duration(r.settles))
@@ -237,15 +237,15 @@ func (r *batchReporter) eta(left int, waiting time.Duration) time.Duration {
 
 // writeJSON writes one JSON line when --json asked for them. The caller
 // holds r.mu.
-func (r *batchReporter) writeJSON(v any) {
+func (r *Reporter) writeJSON(v any) {
 	if r.jsonw != nil {
 		_ = writeJSONLine(r.jsonw, v)
 	}
 }
 
-// batchGroupJSON is one line of room batch --json: a group of the plan and
+// GroupJSON is one line of room batch --json: a group of the plan and
 // how it stands. README.md documents it.
-type batchGroupJSON struct {
+type GroupJSON struct {
 	Type         string   `json:"type"` // "group"
 	Line         int      `json:"line"`
 	Topic        string   `json:"topic"`
@@ -258,8 +258,8 @@ type batchGroupJSON struct {
 	Error        string   `json:"error,omitempty"`
 }
 
-func newBatchGroupJSON(it *batchItem) batchGroupJSON {
-	out := batchGroupJSON{
+func newBatchGroupJSON(it *batchItem) GroupJSON {
+	out := GroupJSON{
 		Type: "group", Line: it.Line, Topic: it.Topic, Members: it.Members,
 		Status: itemStatus(it), ChatRoomName: it.room, Ret: it.ret, Flagged: it.flagged, Attempts: it.attempts,
 	}

@@ -1,4 +1,4 @@
-package cmd
+package batch
 
 import (
 	"context"
@@ -13,35 +13,35 @@ import (
 	"github.com/wxctl/wxctl/browser"
 )
 
-// maxRate is at most N creates within any window of Per; N == 0 is no limit.
-type maxRate struct {
+// Rate is at most N creates within any window of Per; N == 0 is no limit.
+type Rate struct {
 	N   int
 	Per time.Duration
 }
 
-// parseMaxRate reads --max-rate: "N/UNIT" with UNIT s, m, h or d (2/h,
+// ParseRate reads --max-rate: "N/UNIT" with UNIT s, m, h or d (2/h,
 // 20/d), or "N/DURATION" (1/90s, 5/1h30m).
-func parseMaxRate(s string) (maxRate, error) {
+func ParseRate(s string) (Rate, error) {
 	if s == "" {
-		return maxRate{}, nil
+		return Rate{}, nil
 	}
 	count, per, ok := strings.Cut(strings.ReplaceAll(s, " ", ""), "/")
 	n, err := strconv.Atoi(count)
 	if !ok || err != nil || n < 1 {
-		return maxRate{}, fmt.Errorf("--max-rate %q: want a count and a period, as 2/h, 20/d or 1/90s", s)
+		return Rate{}, fmt.Errorf("--max-rate %q: want a count and a period, as 2/h, 20/d or 1/90s", s)
 	}
 	units := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
 	d, ok := units[per]
 	if !ok {
 		if d, err = time.ParseDuration(per); err != nil || d <= 0 {
-			return maxRate{}, fmt.Errorf("--max-rate %q: the period must be s, m, h, d or a duration such as 90s", s)
+			return Rate{}, fmt.Errorf("--max-rate %q: the period must be s, m, h, d or a duration such as 90s", s)
 		}
 	}
-	return maxRate{N: n, Per: d}, nil
+	return Rate{N: n, Per: d}, nil
 }
 
 // spacing is the average time between creates that the rate allows.
-func (r maxRate) spacing() time.Duration {
+func (r Rate) spacing() time.Duration {
 	if r.N == 0 {
 		return 0
 	}
@@ -65,7 +65,7 @@ const blockFactor = 10
 // account's creates, not a worker's.
 type pacer struct {
 	interval time.Duration
-	rate     maxRate
+	rate     Rate
 	maxWait  time.Duration
 	now      func() time.Time
 
@@ -79,7 +79,7 @@ type pacer struct {
 	limitedAt    time.Time // when the current back-off began
 }
 
-func newPacer(interval time.Duration, rate maxRate, firstBackoff, maxWait time.Duration) *pacer {
+func newPacer(interval time.Duration, rate Rate, firstBackoff, maxWait time.Duration) *pacer {
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = firstBackoff
 	bo.Multiplier = 2

@@ -1,4 +1,4 @@
-package cmd
+package batch
 
 import (
 	"context"
@@ -32,10 +32,10 @@ const maxBlind = 3
 
 // batchItem is one group of the plan on its way.
 type batchItem struct {
-	batchGroup
+	Group
 	contacts []browser.Contact // the members, resolved in this login session
 	state    itemState
-	how      string // statusCreated, statusFound, statusExists or howEarlier, once the group exists
+	how      string // StatusCreated, StatusFound, StatusExists or howEarlier, once the group exists
 	room     string // its ChatRoomName, once known
 	ret      *int   // WeChat's last Ret for it
 	flagged  bool   // the create answered -2013, which the app counts as success
@@ -57,9 +57,9 @@ func (it *batchItem) userNames() []string {
 }
 
 // record is a journal record about the item.
-func (it *batchItem) record(typ, status string, ret *int, err error) journalRecord {
-	r := journalRecord{Type: typ, Topic: it.Topic, Members: it.Members, UserNames: it.userNames(), Status: status, Ret: ret}
-	if typ == recordIntent {
+func (it *batchItem) record(typ, status string, ret *int, err error) Record {
+	r := Record{Type: typ, Topic: it.Topic, Members: it.Members, UserNames: it.userNames(), Status: status, Ret: ret}
+	if typ == RecordIntent {
 		r.Attempt = it.attempts
 	} else {
 		r.ChatRoomName = it.room
@@ -76,19 +76,11 @@ func (it *batchItem) fail(ret *int, reason string) {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// batchConfig is how a run goes.
-type batchConfig struct {
-	timeout     time.Duration // for one step of a group: its create, topic and read-back, or a look-up
-	lookupWait  time.Duration // how long a group may take to reach the app after a lost answer
-	concurrency int
-	recreate    bool // create groups whose topic one of your groups has already
-}
-
 // batchRun works through the plan's groups in one browser tab: several at
 // once with --concurrency, all paced together.
 type batchRun struct {
-	cfg      batchConfig
-	sess     *session
+	opts     Options
+	sess     Session
 	journal  *batchJournal
 	pace     *pacer
 	progress batchProgress
@@ -112,8 +104,8 @@ func (r *batchRun) run(ctx context.Context, items []*batchItem) error {
 	r.stop = stop
 	// openSession watches the session; its end stops the run, where it
 	// would otherwise show only as the next call's Ret 1101.
-	unwatch := context.AfterFunc(r.sess.ctx, func() {
-		if err := r.sess.ctx.Err(); errors.Is(err, browser.ErrNotLoggedIn) {
+	unwatch := context.AfterFunc(r.sess.Context(), func() {
+		if err := r.sess.Context().Err(); errors.Is(err, browser.ErrNotLoggedIn) {
 			r.halt(err)
 		}
 	})
@@ -121,7 +113,7 @@ func (r *batchRun) run(ctx context.Context, items []*batchItem) error {
 
 	queue := make(chan *batchItem)
 	var wg sync.WaitGroup
-	for range r.cfg.concurrency {
+	for range r.opts.Concurrency {
 		wg.Go(func() {
 			for it := range queue {
 				r.process(runCtx, ctx, it)
@@ -175,7 +167,7 @@ func (r *batchRun) process(runCtx, base context.Context, it *batchItem) {
 		case stateUntitled:
 			err = r.settle(runCtx, base, it)
 		default:
-			if it.checked || r.cfg.recreate {
+			if it.checked || r.opts.Recreate {
 				err = r.create(runCtx, base, it)
 			} else {
 				err = r.check(base, it)
@@ -199,11 +191,11 @@ func (r *batchRun) create(runCtx, base context.Context, it *batchItem) error {
 		return err
 	}
 	it.attempts++
-	if err := r.journal.append(it.record(recordIntent, "", nil, nil)); err != nil {
+	if err := r.journal.append(it.record(RecordIntent, "", nil, nil)); err != nil {
 		return err
 	}
 	sent := time.Now()
-	ctx, cancel := context.WithTimeout(base, r.cfg.timeout)
+	ctx, cancel := context.WithTimeout(base, r.opts.Timeout)
 	res, err := browser.CreateRoom(ctx, page, it.contacts, it.Topic)
 	cancel()
 	return r.afterCreate(base, it, classifyCreate(it.Topic, res, err), err, sent)
@@ -225,22 +217,22 @@ type createOutcome struct {
 // the outcome unknown.
 func classifyCreate(topic string, res *browser.RoomResult, err error) createOutcome {
 	if res != nil && res.Created {
-		o := createOutcome{status: statusCreated, room: res.ChatRoomName, ret: &res.Ret, flagged: res.Flagged}
+		o := createOutcome{status: StatusCreated, room: res.ChatRoomName, ret: &res.Ret, flagged: res.Flagged}
 		if err != nil && browser.PlainName(res.Topic) != strings.TrimSpace(topic) {
-			o.status = statusUntitled
+			o.status = StatusUntitled
 		}
 		return o
 	}
 	var rerr *browser.RetError
 	if !errors.As(err, &rerr) {
-		return createOutcome{status: statusUnknown}
+		return createOutcome{status: StatusUnknown}
 	}
-	o := createOutcome{status: statusRefused, ret: &rerr.Ret}
+	o := createOutcome{status: StatusRefused, ret: &rerr.Ret}
 	switch {
 	case errors.Is(err, browser.ErrRateLimited):
-		o.status = statusRateLimited
+		o.status = StatusRateLimited
 	case errors.Is(err, browser.ErrNotLoggedIn):
-		o.status = statusLoggedOut
+		o.status = StatusLoggedOut
 	}
 	return o
 }
@@ -248,25 +240,25 @@ func classifyCreate(topic string, res *browser.RoomResult, err error) createOutc
 // afterCreate journals a create's outcome and moves the item on.
 func (r *batchRun) afterCreate(base context.Context, it *batchItem, o createOutcome, err error, sent time.Time) error {
 	it.room, it.ret, it.flagged = o.room, o.ret, o.flagged
-	if jerr := r.journal.append(it.record(recordResult, o.status, o.ret, err)); jerr != nil {
+	if jerr := r.journal.append(it.record(RecordResult, o.status, o.ret, err)); jerr != nil {
 		return jerr
 	}
 	switch o.status {
-	case statusCreated, statusUntitled:
+	case StatusCreated, StatusUntitled:
 		r.pace.succeeded()
 		r.claim(o.room)
-		it.how = statusCreated
-		if o.status == statusUntitled {
+		it.how = StatusCreated
+		if o.status == StatusUntitled {
 			it.state, it.reason = stateUntitled, err.Error()
-			r.progress.note("%s was created as %s, but its topic is not set yet: %v", quote(it.Topic), o.room, err)
+			r.progress.Note("%s was created as %s, but its topic is not set yet: %v", quote(it.Topic), o.room, err)
 			return nil
 		}
 		it.state = stateDone
-	case statusRateLimited:
+	case StatusRateLimited:
 		return r.backOff(it, *o.ret, sent)
-	case statusLoggedOut:
+	case StatusLoggedOut:
 		return err
-	case statusRefused:
+	case StatusRefused:
 		it.fail(o.ret, err.Error())
 	default:
 		return r.unseen(base, it, "its create got no answer", err)
@@ -281,7 +273,7 @@ func (r *batchRun) backOff(it *batchItem, ret int, sent time.Time) error {
 	if err != nil {
 		return err
 	}
-	r.progress.note("%s: Ret %d (%s): backing off %s", quote(it.Topic), ret, browser.RetMeaning(ret), d.Round(time.Second/10))
+	r.progress.Note("%s: Ret %d (%s): backing off %s", quote(it.Topic), ret, browser.RetMeaning(ret), d.Round(time.Second/10))
 	return nil
 }
 
@@ -300,7 +292,7 @@ func (r *batchRun) unseen(base context.Context, it *batchItem, what string, err 
 		it.fail(it.ret, fmt.Sprintf("%d times without an outcome (last: %s); the next run looks it up first", it.blind, it.reason))
 		return nil
 	}
-	r.progress.note("%s: %s (%v): looking among your groups before sending anything again", quote(it.Topic), what, err)
+	r.progress.Note("%s: %s (%v): looking among your groups before sending anything again", quote(it.Topic), what, err)
 	it.state = stateLookup
 	return nil
 }
@@ -319,15 +311,15 @@ func (r *batchRun) lookup(base context.Context, it *batchItem) error {
 		return err
 	}
 	q := browser.RoomQuery{Topic: it.Topic, Self: r.self(), Members: it.userNames(), Skip: r.claimedRooms()}
-	ctx, cancel := context.WithTimeout(base, r.cfg.timeout+r.cfg.lookupWait)
+	ctx, cancel := context.WithTimeout(base, r.opts.Timeout+r.opts.LookupWait)
 	var found *browser.FoundRoom
 	var loading *browser.GroupsLoadingError
 	if err = browser.WaitGroups(ctx, page); err == nil {
-		found, err = browser.WaitRoom(ctx, page, q, r.cfg.lookupWait)
+		found, err = browser.WaitRoom(ctx, page, q, r.opts.LookupWait)
 	}
 	cancel()
 	if errors.As(err, &loading) {
-		fctx, fcancel := context.WithTimeout(base, r.cfg.timeout)
+		fctx, fcancel := context.WithTimeout(base, r.opts.Timeout)
 		found, _ = browser.FindRoom(fctx, page, q)
 		fcancel()
 		if found == nil {
@@ -343,13 +335,13 @@ func (r *batchRun) lookup(base context.Context, it *batchItem) error {
 	if found == nil || !r.claim(found.Room.UserName) {
 		return r.absent(it)
 	}
-	it.room, it.how = found.Room.UserName, statusFound
+	it.room, it.how = found.Room.UserName, StatusFound
 	if !found.Titled {
-		r.progress.note("%q exists as %s, made by an earlier create, but without its topic: setting it", it.Topic, it.room)
+		r.progress.Note("%q exists as %s, made by an earlier create, but without its topic: setting it", it.Topic, it.room)
 		it.state = stateUntitled
 		return nil
 	}
-	if err := r.journal.append(it.record(recordResult, statusFound, nil, nil)); err != nil {
+	if err := r.journal.append(it.record(RecordResult, StatusFound, nil, nil)); err != nil {
 		return err
 	}
 	it.state = stateDone
@@ -368,7 +360,7 @@ func (r *batchRun) check(base context.Context, it *batchItem) error {
 		return err
 	}
 	q := browser.RoomQuery{Topic: it.Topic, Self: r.self(), Members: it.userNames(), Skip: r.claimedRooms()}
-	ctx, cancel := context.WithTimeout(base, r.cfg.timeout)
+	ctx, cancel := context.WithTimeout(base, r.opts.Timeout)
 	found, err := browser.FindTopic(ctx, page, q)
 	cancel()
 	switch {
@@ -384,7 +376,7 @@ func (r *batchRun) check(base context.Context, it *batchItem) error {
 			it.fail(it.ret, fmt.Sprintf("%s (%d tries); not created, lest it be made twice: run again", it.reason, it.blind))
 			return nil
 		}
-		r.progress.note("%s: %s: not creating it until that is known", quote(it.Topic), it.reason)
+		r.progress.Note("%s: %s: not creating it until that is known", quote(it.Topic), it.reason)
 		return nil
 	}
 	it.checked = true
@@ -392,9 +384,9 @@ func (r *batchRun) check(base context.Context, it *batchItem) error {
 		return nil
 	}
 	r.claim(found.Rooms[0].UserName)
-	it.room, it.how, it.state = found.Rooms[0].UserName, statusExists, stateDone
+	it.room, it.how, it.state = found.Rooms[0].UserName, StatusExists, stateDone
 	it.reason = existingNote(found)
-	return r.journal.append(it.record(recordResult, statusExists, nil, nil))
+	return r.journal.append(it.record(RecordResult, StatusExists, nil, nil))
 }
 
 // existingNote says how the group found by check differs from the plan:
@@ -417,7 +409,7 @@ func existingNote(found browser.TopicRooms) string {
 // the end of did not make one, so it may be sent again.
 func (r *batchRun) absent(it *batchItem) error {
 	it.room = ""
-	if err := r.journal.append(it.record(recordResult, statusAbsent, nil, nil)); err != nil {
+	if err := r.journal.append(it.record(RecordResult, StatusAbsent, nil, nil)); err != nil {
 		return err
 	}
 	if it.blind >= maxBlind {
@@ -438,14 +430,14 @@ func (r *batchRun) settle(runCtx, base context.Context, it *batchItem) error {
 		return err
 	}
 	sent := time.Now()
-	ctx, cancel := context.WithTimeout(base, r.cfg.timeout)
+	ctx, cancel := context.WithTimeout(base, r.opts.Timeout)
 	_, err = browser.SetTopic(ctx, page, it.room, it.Topic)
 	cancel()
 	var rerr *browser.RetError
 	switch {
 	case err == nil:
 		r.pace.succeeded()
-		if err := r.journal.append(it.record(recordResult, it.how, it.ret, nil)); err != nil {
+		if err := r.journal.append(it.record(RecordResult, it.how, it.ret, nil)); err != nil {
 			return err
 		}
 		it.state, it.reason = stateDone, ""
@@ -454,7 +446,7 @@ func (r *batchRun) settle(runCtx, base context.Context, it *batchItem) error {
 	case errors.Is(err, browser.ErrNotLoggedIn):
 		return err
 	case errors.As(err, &rerr):
-		if err := r.journal.append(it.record(recordResult, statusUntitled, &rerr.Ret, err)); err != nil {
+		if err := r.journal.append(it.record(RecordResult, StatusUntitled, &rerr.Ret, err)); err != nil {
 			return err
 		}
 		it.fail(&rerr.Ret, fmt.Sprintf("created as %s, but WeChat refused its topic: %v", it.room, err))

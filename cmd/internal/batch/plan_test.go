@@ -1,7 +1,8 @@
-package cmd
+package batch
 
 import (
 	"errors"
+	"github.com/wxctl/wxctl/browser"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,30 +13,30 @@ import (
 )
 
 // batchTestdata is where the plan fixtures (and the fuzz seeds) live.
-var batchTestdata = filepath.Join("..", "testdata", "batch")
+var batchTestdata = filepath.Join("..", "..", "..", "testdata", "batch")
 
 func TestParseBatchPlan(t *testing.T) {
-	teams := []batchGroup{
+	teams := []Group{
 		{Line: 3, Topic: "Hikers", Members: []string{"Rain1ove", "迴焘願點"}},
 		{Line: 4, Topic: "Book Club, Tuesdays", Members: []string{"Bob", "Carol"}},
 		{Line: 5, Topic: "Lunch", Members: []string{"Dave", "Eve", "Frank"}},
 	}
 	tests := []struct {
 		file string
-		want []batchGroup
+		want []Group
 	}{
 		{"teams.csv", teams},
-		{"teams.yaml", []batchGroup{
+		{"teams.yaml", []Group{
 			{Line: 2, Topic: "Hikers", Members: []string{"Rain1ove", "迴焘願點"}},
 			{Line: 4, Topic: "Book Club, Tuesdays", Members: []string{"Bob", "Carol"}},
 			{Line: 8, Topic: "Lunch 🎉", Members: []string{"Dave", "Eve", "Frank", "12345"}},
 		}},
-		{"crlf-no-header.csv", []batchGroup{
+		{"crlf-no-header.csv", []Group{
 			{Line: 1, Topic: "Weekend", Members: []string{"Rain1ove", "Bob"}},
 			{Line: 2, Topic: `Quote "Q" team`, Members: []string{"alice_w", "Boss"}},
 		}},
-		{"bom.csv", []batchGroup{{Line: 2, Topic: "BOM", Members: []string{"Bob", "Carol"}}}},
-		{"sniffed-yaml.plan", []batchGroup{{Line: 1, Topic: "No extension", Members: []string{"Bob", "Carol"}}}},
+		{"bom.csv", []Group{{Line: 2, Topic: "BOM", Members: []string{"Bob", "Carol"}}}},
+		{"sniffed-yaml.plan", []Group{{Line: 1, Topic: "No extension", Members: []string{"Bob", "Carol"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -52,7 +53,7 @@ func TestParseBatchPlan(t *testing.T) {
 
 func TestParseBatchPlanSniffsCSV(t *testing.T) {
 	got, err := parseBatchPlan("plan.txt", []byte("A, Bob , Carol\n\nB,Dave,Eve"))
-	want := []batchGroup{{Line: 1, Topic: "A", Members: []string{"Bob", "Carol"}}, {Line: 3, Topic: "B", Members: []string{"Dave", "Eve"}}}
+	want := []Group{{Line: 1, Topic: "A", Members: []string{"Bob", "Carol"}}, {Line: 3, Topic: "B", Members: []string{"Dave", "Eve"}}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, %v; want %+v", got, err, want)
 	}
@@ -75,7 +76,7 @@ func TestParseBatchPlanErrors(t *testing.T) {
 		// Spreadsheets save CSV in the system's encoding: the topic would be
 		// created as mojibake that never matches the plan again.
 		{"gbk.csv", "gbk.csv:4: not UTF-8 text (byte 0xd6)"},
-		{"gbk.csv", "iconv -f GBK -t UTF-8 ../testdata/batch/gbk.csv > ../testdata/batch/gbk-utf8.csv"},
+		{"gbk.csv", "iconv -f GBK -t UTF-8 ../../../testdata/batch/gbk.csv > ../../../testdata/batch/gbk-utf8.csv"},
 		{"gbk.yaml", "gbk.yaml:3: not UTF-8 text"},
 		{"utf16.csv", "utf16.csv:1: the plan is UTF-16 text"},
 	}
@@ -84,8 +85,8 @@ func TestParseBatchPlanErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err %v, want %q", tt.file, err, tt.want)
 		}
-		if ExitCode(err) != ExitUsage {
-			t.Errorf("%s: exit %d, want %d", tt.file, ExitCode(err), ExitUsage)
+		if !errors.Is(err, browser.ErrBadInput) {
+			t.Errorf("%s: %v, want bad input", tt.file, err)
 		}
 	}
 	for data, want := range map[string]string{
@@ -100,13 +101,13 @@ func TestParseBatchPlanErrors(t *testing.T) {
 			t.Errorf("%q: err %v, want %q", data, err, want)
 		}
 	}
-	if _, err := readBatchPlan(filepath.Join(t.TempDir(), "missing.csv")); ExitCode(err) != ExitUsage {
-		t.Errorf("missing plan: %v (exit %d)", err, ExitCode(err))
+	if _, err := readBatchPlan(filepath.Join(t.TempDir(), "missing.csv")); !errors.Is(err, browser.ErrBadInput) {
+		t.Errorf("missing plan: %v, want bad input", err)
 	}
 }
 
 func TestCheckBatchPlan(t *testing.T) {
-	groups := []batchGroup{
+	groups := []Group{
 		{Line: 1, Topic: "A", Members: []string{"Bob", "Carol"}},
 		{Line: 2, Topic: "A", Members: []string{"Dave", "Eve"}},
 		{Line: 3, Topic: "", Members: []string{"Bob", "Carol"}},
@@ -129,9 +130,9 @@ func TestCheckBatchPlan(t *testing.T) {
 	if p := checkBatchPlan(nil); len(p) != 1 || !strings.Contains(p[0].Problem, "no groups") {
 		t.Errorf("empty plan: %v", p)
 	}
-	err := &batchPlanError{File: "p.csv", Problems: checkBatchPlan(groups)}
-	if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "4 problems") {
-		t.Errorf("%v: exit %d", err, ExitCode(err))
+	err := &PlanError{File: "p.csv", Problems: checkBatchPlan(groups)}
+	if !errors.Is(err, browser.ErrBadInput) || !strings.Contains(err.Error(), "4 problems") {
+		t.Errorf("%v: want bad input", err)
 	}
 }
 
@@ -169,7 +170,7 @@ func FuzzParseBatchPlan(f *testing.F) {
 	})
 }
 
-func checkParsedPlan(t *testing.T, name string, groups []batchGroup) {
+func checkParsedPlan(t *testing.T, name string, groups []Group) {
 	t.Helper()
 	line := 0
 	for _, g := range groups {
@@ -186,7 +187,7 @@ func checkParsedPlan(t *testing.T, name string, groups []batchGroup) {
 			}
 		}
 	}
-	if slices.ContainsFunc(groups, func(g batchGroup) bool { return strings.ContainsRune(csvText(g), '\r') }) {
+	if slices.ContainsFunc(groups, func(g Group) bool { return strings.ContainsRune(csvText(g), '\r') }) {
 		return // CSV turns \r\n inside quotes into \n: no exact round trip
 	}
 	again, err := parseBatchPlan("again.csv", []byte(writeCSVPlan(groups)))
@@ -203,11 +204,11 @@ func checkParsedPlan(t *testing.T, name string, groups []batchGroup) {
 	}
 }
 
-func csvText(g batchGroup) string { return g.Topic + strings.Join(g.Members, "") }
+func csvText(g Group) string { return g.Topic + strings.Join(g.Members, "") }
 
 // writeCSVPlan writes groups as a CSV plan with a header and every cell
 // quoted, so that no cell reads as a comment or a header.
-func writeCSVPlan(groups []batchGroup) string {
+func writeCSVPlan(groups []Group) string {
 	var b strings.Builder
 	b.WriteString("topic,member\n")
 	for _, g := range groups {

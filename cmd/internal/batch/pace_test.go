@@ -1,4 +1,4 @@
-package cmd
+package batch
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 )
 
 func TestParseMaxRate(t *testing.T) {
-	for in, want := range map[string]maxRate{
+	for in, want := range map[string]Rate{
 		"":        {},
 		"2/h":     {2, time.Hour},
 		"20/d":    {20, 24 * time.Hour},
@@ -19,13 +19,13 @@ func TestParseMaxRate(t *testing.T) {
 		"5/1h30m": {5, 90 * time.Minute},
 		" 3 / m":  {3, time.Minute},
 	} {
-		got, err := parseMaxRate(in)
+		got, err := ParseRate(in)
 		if err != nil || got != want {
 			t.Errorf("%q: %+v, %v; want %+v", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"2", "0/h", "x/h", "2/week", "2/-1s", "-1/h"} {
-		if _, err := parseMaxRate(bad); err == nil {
+		if _, err := ParseRate(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}
@@ -43,7 +43,7 @@ func newTestPacer(p *pacer) (*pacer, *fakeClock) {
 }
 
 func TestPacerInterval(t *testing.T) {
-	p, clock := newTestPacer(newPacer(30*time.Second, maxRate{}, time.Minute, time.Hour))
+	p, clock := newTestPacer(newPacer(30*time.Second, Rate{}, time.Minute, time.Hour))
 	if d, _ := p.reserve(); d != 0 {
 		t.Fatalf("first create waits %v", d)
 	}
@@ -58,7 +58,7 @@ func TestPacerInterval(t *testing.T) {
 }
 
 func TestPacerMaxRate(t *testing.T) {
-	p, clock := newTestPacer(newPacer(0, maxRate{N: 2, Per: time.Hour}, time.Minute, time.Hour))
+	p, clock := newTestPacer(newPacer(0, Rate{N: 2, Per: time.Hour}, time.Minute, time.Hour))
 	// Two creates of an earlier run, 50 and 10 minutes ago.
 	p.seed([]time.Time{clock.t.Add(-50 * time.Minute), clock.t.Add(-10 * time.Minute)})
 	if d, _ := p.reserve(); d != 10*time.Minute {
@@ -74,7 +74,7 @@ func TestPacerMaxRate(t *testing.T) {
 }
 
 func TestPacerBackoff(t *testing.T) {
-	p, clock := newTestPacer(newPacer(0, maxRate{}, time.Minute, time.Hour))
+	p, clock := newTestPacer(newPacer(0, Rate{}, time.Minute, time.Hour))
 	sent := clock.t
 	var waits []time.Duration
 	for range 4 {
@@ -109,7 +109,7 @@ func TestPacerBackoff(t *testing.T) {
 }
 
 func TestPacerGivesUp(t *testing.T) {
-	p, clock := newTestPacer(newPacer(0, maxRate{}, time.Minute, 10*time.Minute))
+	p, clock := newTestPacer(newPacer(0, Rate{}, time.Minute, 10*time.Minute))
 	var err error
 	for i := 0; i < 10 && err == nil; i++ {
 		var d time.Duration
@@ -120,15 +120,12 @@ func TestPacerGivesUp(t *testing.T) {
 	if !errors.As(err, &gave) || !errors.Is(err, browser.ErrRateLimited) || gave.Waited > 10*time.Minute {
 		t.Fatalf("err %v, want a *gaveUpError within --max-wait", err)
 	}
-	if ExitCode(err) != ExitRateLimited {
-		t.Errorf("exit %d, want %d", ExitCode(err), ExitRateLimited)
-	}
 	// Ret 1205 is a block: its first wait is ten times --backoff.
-	p, clock = newTestPacer(newPacer(0, maxRate{}, time.Minute, time.Hour))
+	p, clock = newTestPacer(newPacer(0, Rate{}, time.Minute, time.Hour))
 	if d, err := p.limited(browser.RetFrequencyBlock, clock.t); err != nil || d < 10*time.Minute {
 		t.Errorf("1205: wait %v, %v; want at least 10m", d, err)
 	}
-	p, clock = newTestPacer(newPacer(0, maxRate{}, time.Minute, 5*time.Minute))
+	p, clock = newTestPacer(newPacer(0, Rate{}, time.Minute, 5*time.Minute))
 	if _, err := p.limited(browser.RetFrequencyBlock, clock.t); !errors.Is(err, browser.ErrRateLimited) {
 		t.Errorf("1205 past --max-wait: %v, want giving up at once", err)
 	}
@@ -137,7 +134,7 @@ func TestPacerGivesUp(t *testing.T) {
 // TestPacerWaitStopsAtCancel checks that a wait ends as soon as the run is
 // stopped (Ctrl-C), not when its timer fires.
 func TestPacerWaitStopsAtCancel(t *testing.T) {
-	p := newPacer(time.Hour, maxRate{}, time.Minute, time.Hour)
+	p := newPacer(time.Hour, Rate{}, time.Minute, time.Hour)
 	if err := p.waitCreate(context.Background(), func(time.Duration, string) {}); err != nil {
 		t.Fatal(err)
 	}
@@ -171,19 +168,19 @@ func TestClassifyCreate(t *testing.T) {
 		err    error
 		status string
 	}{
-		{"created", created, nil, statusCreated},
-		{"created, read-back failed", created, errors.New("reading it back failed"), statusCreated},
-		{"flagged -2013", flagged, nil, statusCreated},
-		{"topic not set", untitled, errors.New("setting its topic failed"), statusUntitled},
-		{"Ret 1", &browser.RoomResult{Ret: 1}, &browser.RetError{Op: "c", Ret: 1}, statusRateLimited},
-		{"Ret 1205", nil, &browser.RetError{Op: "c", Ret: 1205}, statusRateLimited},
-		{"Ret 1101", nil, &browser.RetError{Op: "c", Ret: 1101}, statusLoggedOut},
-		{"Ret 1204", nil, &browser.RetError{Op: "c", Ret: 1204}, statusRefused},
-		{"Ret 0 without a name", nil, &browser.RetError{Op: "c", Ret: 0, Why: "no ChatRoomName"}, statusRefused},
-		{"cut connection", nil, &browser.HTTPError{Op: "c", Text: "net::ERR_CONTENT_LENGTH_MISMATCH"}, statusUnknown},
-		{"HTTP 502", nil, &browser.HTTPError{Op: "c", Status: 502}, statusUnknown},
-		{"timeout", nil, &browser.UnknownOutcomeError{Op: "c", Sent: true, Err: context.DeadlineExceeded}, statusUnknown},
-		{"page crashed", nil, browser.ErrPageClosed, statusUnknown},
+		{"created", created, nil, StatusCreated},
+		{"created, read-back failed", created, errors.New("reading it back failed"), StatusCreated},
+		{"flagged -2013", flagged, nil, StatusCreated},
+		{"topic not set", untitled, errors.New("setting its topic failed"), StatusUntitled},
+		{"Ret 1", &browser.RoomResult{Ret: 1}, &browser.RetError{Op: "c", Ret: 1}, StatusRateLimited},
+		{"Ret 1205", nil, &browser.RetError{Op: "c", Ret: 1205}, StatusRateLimited},
+		{"Ret 1101", nil, &browser.RetError{Op: "c", Ret: 1101}, StatusLoggedOut},
+		{"Ret 1204", nil, &browser.RetError{Op: "c", Ret: 1204}, StatusRefused},
+		{"Ret 0 without a name", nil, &browser.RetError{Op: "c", Ret: 0, Why: "no ChatRoomName"}, StatusRefused},
+		{"cut connection", nil, &browser.HTTPError{Op: "c", Text: "net::ERR_CONTENT_LENGTH_MISMATCH"}, StatusUnknown},
+		{"HTTP 502", nil, &browser.HTTPError{Op: "c", Status: 502}, StatusUnknown},
+		{"timeout", nil, &browser.UnknownOutcomeError{Op: "c", Sent: true, Err: context.DeadlineExceeded}, StatusUnknown},
+		{"page crashed", nil, browser.ErrPageClosed, StatusUnknown},
 	}
 	for _, tt := range tests {
 		if got := classifyCreate("Hikers", tt.res, tt.err); got.status != tt.status {
@@ -196,25 +193,25 @@ func TestClassifyCreate(t *testing.T) {
 }
 
 func TestBatchOutcome(t *testing.T) {
-	sum := batchSummaryJSON{Total: 5, Done: 2, Failed: 1, Remaining: 2}
+	sum := SummaryJSON{Total: 5, Done: 2, Failed: 1, Remaining: 2}
 	tests := []struct {
 		name    string
-		sum     batchSummaryJSON
+		sum     SummaryJSON
 		stopErr error
-		code    int
+		class   error // what the error is, for cmd's exit code; nil: none
 		stopped string
 	}{
-		{"all done", batchSummaryJSON{Total: 5, Done: 5}, nil, ExitOK, ""},
-		{"some failed", sum, nil, ExitRefused, ""},
-		{"rate limits", sum, &gaveUpError{Ret: 1}, ExitRateLimited, "rate-limited"},
-		{"session ended", sum, browser.ErrNotLoggedIn, ExitNotLoggedIn, "not-logged-in"},
-		{"Ctrl-C", sum, context.Canceled, ExitInterrupted, "interrupted"},
-		{"browser gone", sum, browser.ErrBrowserGone, ExitBrowser, "browser-gone"},
+		{"all done", SummaryJSON{Total: 5, Done: 5}, nil, nil, ""},
+		{"some failed", sum, nil, browser.ErrRefused, ""},
+		{"rate limits", sum, &gaveUpError{Ret: 1}, browser.ErrRateLimited, "rate-limited"},
+		{"session ended", sum, browser.ErrNotLoggedIn, browser.ErrNotLoggedIn, "not-logged-in"},
+		{"Ctrl-C", sum, context.Canceled, context.Canceled, "interrupted"},
+		{"browser gone", sum, browser.ErrBrowserGone, browser.ErrBrowserGone, "browser-gone"},
 	}
 	for _, tt := range tests {
 		err := batchOutcome(tt.sum, tt.stopErr)
-		if code := ExitCode(err); code != tt.code || stopName(tt.stopErr) != tt.stopped {
-			t.Errorf("%s: exit %d (%v), stopped %q; want %d, %q", tt.name, code, err, stopName(tt.stopErr), tt.code, tt.stopped)
+		if (tt.class == nil) != (err == nil) || tt.class != nil && !errors.Is(err, tt.class) || stopName(tt.stopErr) != tt.stopped {
+			t.Errorf("%s: %v, stopped %q; want %v, %q", tt.name, err, stopName(tt.stopErr), tt.class, tt.stopped)
 		}
 	}
 }

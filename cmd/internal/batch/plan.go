@@ -1,10 +1,11 @@
-package cmd
+package batch
 
 import (
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/wxctl/wxctl/browser"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,9 +15,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// batchGroup is one group of a batch plan: its topic and its members as the
+// Group is one group of a batch plan: its topic and its members as the
 // plan names them (NickName, RemarkName, Alias or UserName).
-type batchGroup struct {
+type Group struct {
 	Line    int // where the group is in the plan file, 1-based
 	Topic   string
 	Members []string
@@ -38,18 +39,18 @@ func (e *batchSyntaxError) Error() string {
 	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
 }
 
-// Unwrap makes a plan that cannot be read a usage error (exit 2).
-func (e *batchSyntaxError) Unwrap() error { return usageError{errors.New(e.Msg)} }
+// Is makes a plan that cannot be read bad input (exit 2).
+func (e *batchSyntaxError) Is(target error) bool { return target == browser.ErrBadInput }
 
 // maxBatchPlan bounds the size of a plan file: a plan of thousands of groups
 // is a few hundred kilobytes, and the whole file is read at once.
 const maxBatchPlan = 16 << 20
 
 // readBatchPlan reads and parses the plan file at path.
-func readBatchPlan(path string) ([]batchGroup, error) {
+func readBatchPlan(path string) ([]Group, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("reading the plan: %w", err)}
+		return nil, &inputError{fmt.Errorf("reading the plan: %w", err)}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxBatchPlan+1))
@@ -66,7 +67,7 @@ func readBatchPlan(path string) ([]batchGroup, error) {
 // CSV when it is named .csv, and otherwise whichever the text looks like
 // (a YAML plan starts with "- " or "topic:"). It checks the syntax only;
 // checkBatchPlan checks the groups.
-func parseBatchPlan(file string, data []byte) ([]batchGroup, error) {
+func parseBatchPlan(file string, data []byte) ([]Group, error) {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF")) // spreadsheets write a byte-order mark
 	if err := checkPlanEncoding(file, data); err != nil {
 		return nil, err
@@ -141,12 +142,12 @@ func looksLikeYAML(data []byte) bool {
 // cell is "topic" and whose other cells start with "member" is a header.
 // Quoted cells may hold commas; empty cells are ignored (spreadsheets pad
 // rows to the widest one); lines starting with # are comments.
-func parseCSVPlan(file string, data []byte) ([]batchGroup, error) {
+func parseCSVPlan(file string, data []byte) ([]Group, error) {
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.Comment = '#'
 	r.TrimLeadingSpace = true
-	var groups []batchGroup
+	var groups []Group
 	for first := true; ; first = false {
 		row, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -159,7 +160,7 @@ func parseCSVPlan(file string, data []byte) ([]batchGroup, error) {
 		if first && isCSVHeader(row) {
 			continue
 		}
-		g := batchGroup{Line: line, Topic: strings.TrimSpace(row[0])}
+		g := Group{Line: line, Topic: strings.TrimSpace(row[0])}
 		for _, cell := range row[1:] {
 			if cell = strings.TrimSpace(cell); cell != "" {
 				g.Members = append(g.Members, cell)
@@ -192,7 +193,7 @@ func csvError(file string, err error) error {
 // parseYAMLPlan reads a YAML list of {topic, members} mappings. Anchors and
 // aliases are refused: a plan has no use for them, and they let a small
 // file stand for a huge one.
-func parseYAMLPlan(file string, data []byte) ([]batchGroup, error) {
+func parseYAMLPlan(file string, data []byte) ([]Group, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &batchSyntaxError{File: file, Msg: "not a YAML plan: " + strings.TrimPrefix(err.Error(), "yaml: ")}
@@ -204,7 +205,7 @@ func parseYAMLPlan(file string, data []byte) ([]batchGroup, error) {
 	if list.Kind != yaml.SequenceNode {
 		return nil, yamlPlanError(file, list, "a plan is a list of groups: - topic: …\n  members: [A, B]")
 	}
-	groups := make([]batchGroup, 0, len(list.Content))
+	groups := make([]Group, 0, len(list.Content))
 	for _, item := range list.Content {
 		g, err := yamlGroup(file, item)
 		if err != nil {
@@ -215,8 +216,8 @@ func parseYAMLPlan(file string, data []byte) ([]batchGroup, error) {
 	return groups, nil
 }
 
-func yamlGroup(file string, item *yaml.Node) (batchGroup, error) {
-	g := batchGroup{Line: item.Line}
+func yamlGroup(file string, item *yaml.Node) (Group, error) {
+	g := Group{Line: item.Line}
 	if item.Kind != yaml.MappingNode {
 		return g, yamlPlanError(file, item, "a group is a mapping with topic and members")
 	}
@@ -263,3 +264,10 @@ func yamlPlanError(file string, n *yaml.Node, msg string) error {
 	}
 	return &batchSyntaxError{File: file, Line: n.Line, Msg: msg}
 }
+
+// inputError is a plan that cannot be read: bad input (exit 2).
+type inputError struct{ err error }
+
+func (e *inputError) Error() string        { return e.err.Error() }
+func (e *inputError) Unwrap() error        { return e.err }
+func (e *inputError) Is(target error) bool { return target == browser.ErrBadInput }

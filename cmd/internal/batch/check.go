@@ -1,4 +1,4 @@
-package cmd
+package batch
 
 import (
 	"errors"
@@ -29,22 +29,22 @@ func (p batchProblem) String() string {
 	return fmt.Sprintf("line %d %s: %s", p.Line, quote(p.Topic), problem)
 }
 
-// batchPlanError is a plan with problems, all of them; nothing was sent.
-type batchPlanError struct {
+// PlanError is a plan with problems, all of them; nothing was sent.
+type PlanError struct {
 	File     string
 	Problems []batchProblem
 }
 
-func (e *batchPlanError) Error() string {
+func (e *PlanError) Error() string {
 	return fmt.Sprintf("%s has %s (listed above); nothing was sent: fix the plan and run the command again",
 		e.File, quantity(len(e.Problems), "problem"))
 }
 
 // Is makes a plan with problems bad input (exit 2).
-func (e *batchPlanError) Is(target error) bool { return target == browser.ErrBadInput }
+func (e *PlanError) Is(target error) bool { return target == browser.ErrBadInput }
 
 // print lists the problems for a person, one a line.
-func (e *batchPlanError) print(w io.Writer) {
+func (e *PlanError) print(w io.Writer) {
 	fmt.Fprintf(w, "%s: %s:\n", e.File, quantity(len(e.Problems), "problem"))
 	for _, p := range e.Problems {
 		fmt.Fprintf(w, "  %s\n", p)
@@ -55,7 +55,7 @@ func (e *batchPlanError) print(w io.Writer) {
 // sent, without the contacts: no groups at all, a group without a topic, a
 // topic used twice (the journal and the look-up know groups by topic), a
 // member listed twice, fewer than two members.
-func checkBatchPlan(groups []batchGroup) []batchProblem {
+func checkBatchPlan(groups []Group) []batchProblem {
 	if len(groups) == 0 {
 		return []batchProblem{{Line: 1, Problem: "the plan has no groups"}}
 	}
@@ -110,7 +110,7 @@ func resolveBatchPlan(book *browser.AddressBook, items []*batchItem, known []bat
 			err = browser.CheckRoomMembers(book.Self, contacts)
 		}
 		if err != nil {
-			problems = append(problems, nameProblems(it.batchGroup, err)...)
+			problems = append(problems, nameProblems(it.Group, err)...)
 			continue
 		}
 		it.contacts = contacts
@@ -120,7 +120,7 @@ func resolveBatchPlan(book *browser.AddressBook, items []*batchItem, known []bat
 }
 
 // nameProblems turns a resolution error into one problem per name.
-func nameProblems(g batchGroup, err error) []batchProblem {
+func nameProblems(g Group, err error) []batchProblem {
 	var nerr *browser.NameError
 	if !errors.As(err, &nerr) {
 		return []batchProblem{{Line: g.Line, Topic: g.Topic, Problem: err.Error()}}

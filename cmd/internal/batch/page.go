@@ -1,4 +1,4 @@
-package cmd
+package batch
 
 import (
 	"context"
@@ -21,7 +21,7 @@ const probeTimeout = 3 * time.Second
 func (r *batchRun) healthyPage(ctx context.Context) (*browser.Page, error) {
 	r.pageMu.Lock()
 	defer r.pageMu.Unlock()
-	p := r.sess.page
+	p := r.sess.Page()
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	raw, err := p.Run(pctx, scripts.Ready)
 	cancel()
@@ -37,7 +37,7 @@ func (r *batchRun) healthyPage(ctx context.Context) (*browser.Page, error) {
 	case errors.Is(err, context.DeadlineExceeded):
 		err = fmt.Errorf("no answer within %s", probeTimeout)
 	}
-	r.progress.note("the page stopped answering (%v): opening web WeChat again in a new tab", err)
+	r.progress.Note("the page stopped answering (%v): opening web WeChat again in a new tab", err)
 	return r.reopen(ctx, p)
 }
 
@@ -47,27 +47,25 @@ func (r *batchRun) healthyPage(ctx context.Context) (*browser.Page, error) {
 // itself and, if they do not come, leaves its group unknown; the friends
 // and UserNames of the login session stay those of the first tab.
 func (r *batchRun) reopen(ctx context.Context, old *browser.Page) (*browser.Page, error) {
-	_ = old.Close() // a crashed tab has nothing left to close cleanly
-	p, err := r.sess.browser.NewPage(ctx)
+	p, err := r.sess.Replace(ctx, old)
 	if err != nil {
 		return nil, fmt.Errorf("opening a new tab for the page that stopped answering: %w", err)
 	}
-	r.sess.page = p // the session closes it
-	octx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
+	octx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	if err := p.Open(octx, r.sess.url); err != nil {
+	if err := p.Open(octx, r.sess.URL()); err != nil {
 		return nil, err
 	}
 	book, err := browser.LoadContacts(octx, p)
 	var loading *browser.GroupsLoadingError
 	switch {
 	case errors.As(err, &loading):
-		r.progress.note("the new tab: %v", err)
+		r.progress.Note("the new tab: %v", err)
 	case err != nil:
 		return nil, err
 	default:
 		r.book = book
 	}
-	r.sess.watch(p)
+	r.sess.Watch(p)
 	return p, nil
 }
