@@ -75,16 +75,16 @@ func runCall(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	names := smoke.Resolver{Page: s.page}
-	if err := names.WaitForApp(s.ctx); err != nil {
+	names := smoke.Resolver{Page: s.Page}
+	if err := names.WaitForApp(s.Context()); err != nil {
 		return err
 	}
-	resolved, err := names.Resolve(s.ctx, args, nil)
+	resolved, err := names.Resolve(s.Context(), args, nil)
 	if err != nil {
 		return err
 	}
 	what := service + "." + method
-	res, err := s.page.Call(s.ctx, service, method, resolved.([]any)...)
+	res, err := s.Page.Call(s.Context(), service, method, resolved.([]any)...)
 	if err != nil {
 		return thrown(what, err)
 	}

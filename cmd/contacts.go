@@ -71,11 +71,11 @@ func runContacts(c *cli.Context) error {
 	defer s.Close()
 	var list []contactJSON
 	var search *browser.SearchResult
-	book, err := browser.LoadContacts(s.ctx, s.page)
+	book, err := browser.LoadContacts(s.Context(), s.Page)
 	if err == nil {
 		list = filterContacts(book, c.String(filterFlag.Name), !c.Bool(groupsFlag.Name), !c.Bool(friendsFlag.Name))
 		if kw := c.String(searchFlag.Name); kw != "" {
-			search, err = browser.RemoteSearch(s.ctx, s.page, kw)
+			search, err = browser.RemoteSearch(s.Context(), s.Page, kw)
 		}
 	}
 	if c.Bool(jsonFlag.Name) {

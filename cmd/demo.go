@@ -47,12 +47,12 @@ func runDemo(c *cli.Context) error {
 	defer s.Close()
 	w := c.App.Writer
 	if !c.Bool(jsonFlag.Name) {
-		fmt.Fprintf(w, "Sandbox  %s\nMembers  %s\n\n", s.sandbox.URL(), strings.Join(demoMembers, ", "))
+		fmt.Fprintf(w, "Sandbox  %s\nMembers  %s\n\n", s.Sandbox.URL(), strings.Join(demoMembers, ", "))
 	}
 	res, self, err := createRoom(s, demoMembers, "")
-	pairs := seedPairs(s.opCalls(), res)
+	pairs := seedPairs(s.OpCalls(), res)
 	if c.Bool(jsonFlag.Name) {
-		out := demoJSON{roomJSON: newRoomJSON(res, s.opCalls(), err), Seed: map[string][]seedcmp.Row{}}
+		out := demoJSON{roomJSON: newRoomJSON(res, s.OpCalls(), err), Seed: map[string][]seedcmp.Row{}}
 		for _, p := range pairs {
 			rows, cerr := seedcmp.Compare(p.seed, p.ours)
 			if cerr == nil {

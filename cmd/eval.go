@@ -48,11 +48,11 @@ func runEval(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	app := smoke.Resolver{Page: s.page}
-	if err := app.WaitForApp(s.ctx); err != nil {
+	app := smoke.Resolver{Page: s.Page}
+	if err := app.WaitForApp(s.Context()); err != nil {
 		return err
 	}
-	value, resolved, err := smoke.Eval(s.ctx, s.page, expr)
+	value, resolved, err := smoke.Eval(s.Context(), s.Page, expr)
 	if err != nil {
 		return thrown("the expression", err)
 	}

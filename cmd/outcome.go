@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"errors"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 
 	"github.com/wxctl/wxctl/browser"
 )
@@ -23,7 +24,7 @@ func nothingSent(err error) error {
 	var usage usageError
 	var stopped *browser.StoppedError
 	var ns *notSentError
-	var session *sessionError
+	var session *sess.Error
 	switch {
 	case err == nil, errors.As(err, &usage), errors.Is(err, browser.ErrBadInput), errors.As(err, &session),
 		errors.As(err, &stopped) && stopped.Change, errors.As(err, &ns):

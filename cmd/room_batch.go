@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"github.com/wxctl/wxctl/cmd/internal/batch"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"slices"
 	"strings"
 	"time"
@@ -186,7 +187,7 @@ func runRoomBatch(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	book, err := browser.LoadContacts(s.ctx, s.page)
+	book, err := browser.LoadContacts(s.Context(), s.Page)
 	if err != nil {
 		return err
 	}
@@ -199,7 +200,7 @@ func runRoomBatch(c *cli.Context) error {
 		return err
 	}
 	if dryRun {
-		b.MarkExisting(c.Context, s.page, book)
+		b.MarkExisting(c.Context, s.Page, book)
 		return b.ReportDryRun(c.App.Writer, asJSON)
 	}
 	var jsonw = c.App.Writer
@@ -207,8 +208,8 @@ func runRoomBatch(c *cli.Context) error {
 		jsonw = nil
 	}
 	progress := batch.NewReporter(c.App.ErrWriter, jsonw)
-	if o.Concurrency > 1 && isWeChatHost(s.url) {
-		progress.Note("--concurrency %d on %s: WeChat limits the account's creates, so this mostly earns refusals", o.Concurrency, hostOf(s.url))
+	if o.Concurrency > 1 && isWeChatHost(s.URL) {
+		progress.Note("--concurrency %d on %s: WeChat limits the account's creates, so this mostly earns refusals", o.Concurrency, sess.HostOf(s.URL))
 	}
 	stopErr, err := b.Run(c.Context, s, book, progress)
 	if err != nil {
@@ -219,6 +220,6 @@ func runRoomBatch(c *cli.Context) error {
 
 // isWeChatHost reports whether rawURL is on one of web WeChat's hosts.
 func isWeChatHost(rawURL string) bool {
-	host := strings.ToLower(hostOf(rawURL))
+	host := strings.ToLower(sess.HostOf(rawURL))
 	return slices.Contains([]string{"wx.qq.com", "wx2.qq.com", "wx8.qq.com", "web.wechat.com"}, host)
 }

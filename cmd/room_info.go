@@ -50,7 +50,7 @@ func runRoomInfo(c *cli.Context) error {
 	}
 	defer g.Close()
 	if c.Bool(jsonFlag.Name) {
-		out := roomInfoJSON{OK: err == nil, Calls: callsJSON(g.opCalls()), ExitCode: ExitCode(err), Error: errText(err)}
+		out := roomInfoJSON{OK: err == nil, Calls: callsJSON(g.OpCalls()), ExitCode: ExitCode(err), Error: errText(err)}
 		if g.room != nil {
 			out.Room, out.Info = newGroupJSON(g.room, g.book.Self.UserName), g.info
 		}
@@ -116,15 +116,15 @@ func openGroup(c *cli.Context, name string) (*groupSession, error) {
 		return nil, err
 	}
 	g := &groupSession{session: s}
-	if g.book, err = browser.LoadContacts(s.ctx, s.page); err != nil {
+	if g.book, err = browser.LoadContacts(s.Context(), s.Page); err != nil {
 		return g, err
 	}
 	group, err := g.book.ResolveGroup(name)
 	if err != nil {
 		return g, err
 	}
-	s.mark = s.page.LastSeq()
-	g.room, g.info, err = browser.ReadRoom(s.ctx, s.page, group.UserName)
+	s.BeginOperation()
+	g.room, g.info, err = browser.ReadRoom(s.Context(), s.Page, group.UserName)
 	return g, err
 }
 
@@ -255,11 +255,11 @@ func runChange(c *cli.Context, action, topic string, do changeFunc) error {
 		// The deadline is gone; the group as it is now tells the user
 		// whether the change happened after all.
 		ctx, cancel := context.WithTimeout(c.Context, lateReadBack)
-		out.ch.ReadBack(ctx, g.page)
+		out.ch.ReadBack(ctx, g.Page)
 		cancel()
 	}
 	if c.Bool(jsonFlag.Name) {
-		return writeOutput(c, newChangeJSON(out, g.opCalls(), err), err)
+		return writeOutput(c, newChangeJSON(out, g.OpCalls(), err), err)
 	}
 	if out.ch != nil {
 		printChange(c.App.Writer, out)

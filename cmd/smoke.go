@@ -151,8 +151,8 @@ func runSmoke(c *cli.Context) error {
 		runErr = err
 	} else {
 		defer s.Close()
-		r.Page = s.page
-		runErr = r.Run(s.ctx, done)
+		r.Page = s.Page
+		runErr = r.Run(s.Context(), done)
 	}
 	runErr = r.Verdict(runErr, err == nil && errors.Is(runErr, context.DeadlineExceeded) && c.Context.Err() == nil)
 	if text != nil {
@@ -210,14 +210,13 @@ func newSmokeJSON(r *smoke.Run, err error) smokeJSON {
 // is --sandbox's, else --url when given, else the plan's.
 func startSmokeSession(c *cli.Context, plan *smoke.Plan) (*session, string, error) {
 	useSandbox := c.Bool(sandboxFlag.Name)
-	s, target, err := startSession(c, useSandbox, sessionConfig{})
+	s, target, err := startSession(c, useSandbox)
 	if err != nil {
 		return nil, target, err
 	}
 	if !useSandbox && !c.IsSet(urlFlag.Name) && plan.URL != "" {
 		target = plan.URL
 	}
-	s.url = target
-	s.ctx, s.cancel = context.WithTimeout(c.Context, c.Duration(smokeTimeoutFlag.Name))
+	s.SetJob(c.Context, target, c.Duration(smokeTimeoutFlag.Name))
 	return s, target, nil
 }

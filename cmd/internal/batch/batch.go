@@ -34,14 +34,14 @@ type Options struct {
 // Session is what a run needs of the web WeChat session it works in: the
 // tab to call, a way to replace it when it crashes, and the session's end.
 type Session interface {
-	// Page returns the tab the app runs in.
-	Page() *browser.Page
+	// Tab returns the tab the app runs in.
+	Tab() *browser.Page
 	// Replace closes old and opens a new tab in the same browser, which
 	// becomes the session's page (the session closes it); the app is not
 	// opened yet.
 	Replace(ctx context.Context, old *browser.Page) (*browser.Page, error)
-	// URL is the address the app was opened at.
-	URL() string
+	// AppURL is the address the app was opened at.
+	AppURL() string
 	// Watch ends Context when the web WeChat session of p ends.
 	Watch(p *browser.Page)
 	// Context ends when the session ends under the run; its Err is then

@@ -21,7 +21,7 @@ const probeTimeout = 3 * time.Second
 func (r *batchRun) healthyPage(ctx context.Context) (*browser.Page, error) {
 	r.pageMu.Lock()
 	defer r.pageMu.Unlock()
-	p := r.sess.Page()
+	p := r.sess.Tab()
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	raw, err := p.Run(pctx, scripts.Ready)
 	cancel()
@@ -53,7 +53,7 @@ func (r *batchRun) reopen(ctx context.Context, old *browser.Page) (*browser.Page
 	}
 	octx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
-	if err := p.Open(octx, r.sess.URL()); err != nil {
+	if err := p.Open(octx, r.sess.AppURL()); err != nil {
 		return nil, err
 	}
 	book, err := browser.LoadContacts(octx, p)
