@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wxctl/wxctl/browser/browsertest"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 
+	"github.com/wxctl/wxctl/browser/browsertest"
 	"github.com/wxctl/wxctl/sandbox"
 )
 

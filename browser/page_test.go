@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/wxctl/wxctl/browser/browsertest"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxctl/wxctl/browser/browsertest"
 )
 
 // angularJS is the AngularJS the fixture pages load, Debian's libjs-angularjs.

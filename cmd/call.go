@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 )
 
 var callCommand = &cli.Command{

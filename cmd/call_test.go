@@ -3,10 +3,10 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"strings"
 	"testing"
 
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"github.com/wxctl/wxctl/sandbox"
 )
 

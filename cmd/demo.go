@@ -2,13 +2,13 @@ package cmd
 
 import (
 	"fmt"
-	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 )
 
 // demoMembers are the two friends of the seed: creating a group with them

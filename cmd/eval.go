@@ -1,10 +1,11 @@
 package cmd
 
 import (
-	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 )
 
 var evalCommand = &cli.Command{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 // sandboxPhoneDelay is how long the phone of `wxctl login --sandbox` takes

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"image"
 	"image/color"
 	"image/png"
@@ -25,6 +24,7 @@ import (
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"github.com/wxctl/wxctl/sandbox"
 )
 

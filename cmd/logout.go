@@ -3,11 +3,11 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	sess "github.com/wxctl/wxctl/cmd/internal/session"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 var logoutCommand = &cli.Command{

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"os"
 	"regexp"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 // readmeExitCodes reads the exit-code table of README.md: code → meaning.

@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"errors"
-	"github.com/wxctl/wxctl/cmd/internal/batch"
-	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"slices"
 	"strings"
 	"time"
@@ -11,6 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/batch"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 var (

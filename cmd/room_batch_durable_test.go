@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"github.com/wxctl/wxctl/cmd/internal/batch"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
+
+	"github.com/wxctl/wxctl/cmd/internal/batch"
 )
 
 // TestRoomBatchRefusesPlanNotUTF8 runs a plan that a spreadsheet saved as

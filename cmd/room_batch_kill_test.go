@@ -2,13 +2,13 @@ package cmd
 
 import (
 	"context"
-	"github.com/wxctl/wxctl/cmd/internal/batch"
 	"math/rand/v2"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/wxctl/wxctl/cmd/internal/batch"
 	"github.com/wxctl/wxctl/sandbox"
 )
 

@@ -3,7 +3,6 @@ package cmd
 import (
 	"encoding/json"
 	"flag"
-	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 	"github.com/wxctl/wxctl/sandbox"
 )
 

@@ -2,9 +2,10 @@ package cmd
 
 import (
 	"fmt"
-	"github.com/wxctl/wxctl/sandbox"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/wxctl/wxctl/sandbox"
 )
 
 var (

@@ -3,11 +3,12 @@ package cmd
 import (
 	"context"
 	"errors"
-	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 )
 
 var (

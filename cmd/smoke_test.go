@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"github.com/wxctl/wxctl/sandbox"
 )
 

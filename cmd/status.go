@@ -3,12 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 var statusCommand = &cli.Command{

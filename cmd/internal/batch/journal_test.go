@@ -2,11 +2,12 @@ package batch
 
 import (
 	"errors"
-	"github.com/wxctl/wxctl/browser"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wxctl/wxctl/browser"
 )
 
 func ret(n int) *int { return &n }

@@ -2,7 +2,6 @@ package batch
 
 import (
 	"errors"
-	"github.com/wxctl/wxctl/browser"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/wxctl/wxctl/browser"
 )
 
 // batchTestdata is where the plan fixtures (and the fuzz seeds) live.

@@ -2,11 +2,12 @@ package smoke
 
 import (
 	"encoding/json"
-	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 )
 
 // smokeCreateAnswer is a create answer in the seed's shape, as the page returns it.

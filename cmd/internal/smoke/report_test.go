@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"github.com/wxctl/wxctl/browser"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxctl/wxctl/browser"
 )
 
 // readJUnit parses a JUnit file back into the report's own types.
