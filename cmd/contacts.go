@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 var (
@@ -233,10 +234,10 @@ func printTable(w io.Writer, header []string, rows []contactJSON, cells func(con
 	if len(rows) == 0 {
 		return
 	}
-	t := table{indent: "  "}
-	t.row(header...)
+	t := table.Table{Indent: "  "}
+	t.Row(header...)
 	for _, r := range rows {
-		t.row(cells(r)...)
+		t.Row(cells(r)...)
 	}
-	t.write(w)
+	t.Write(w)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wxctl/wxctl/browser"
 	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 // demoMembers are the two friends of the seed: creating a group with them
@@ -111,8 +112,8 @@ func printComparison(w io.Writer, p seedPair) error {
 	seedShown, _ := seedcmp.Shape(browser.Redact(p.seed))
 	oursShown, _ := seedcmp.Shape(browser.Redact(p.ours))
 	fmt.Fprintf(w, "\n%s: the seed's and the app's, field by field\n", p.title)
-	t := table{indent: "  "}
-	t.row("FIELD", "SEED", "APP", "")
+	t := table.Table{Indent: "  "}
+	t.Row("FIELD", "SEED", "APP", "")
 	for _, r := range rows {
 		seed, ours := r.Seed, r.Ours
 		if f, ok := seedShown[r.Path]; ok {
@@ -121,9 +122,9 @@ func printComparison(w io.Writer, p seedPair) error {
 		if f, ok := oursShown[r.Path]; ok {
 			ours = f.Value
 		}
-		t.row(r.Path, cell(seed), cell(ours), r.Verdict)
+		t.Row(r.Path, cell(seed), cell(ours), r.Verdict)
 	}
-	t.write(w)
+	t.Write(w)
 	if bad := seedcmp.Mismatches(rows); len(bad) > 0 {
 		fmt.Fprintf(w, "  differs from the seed: %s\n", strings.Join(bad, ", "))
 	} else {

@@ -15,6 +15,7 @@ var engines = []string{
 	"github.com/wxctl/wxctl/cmd/internal/seedcmp",
 	"github.com/wxctl/wxctl/cmd/internal/session",
 	"github.com/wxctl/wxctl/cmd/internal/smoke",
+	"github.com/wxctl/wxctl/cmd/internal/table",
 }
 
 // TestEnginesDoNotImportCmd: no engine imports urfave/cli or cmd, not

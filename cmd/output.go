@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 // callJSON is one recorded API call of the app, as printed and captured.
@@ -159,15 +160,15 @@ func printRoom(w io.Writer, res *browser.RoomResult, self string) {
 		}
 	}
 	fmt.Fprintln(w)
-	t := table{indent: "  "}
+	t := table.Table{Indent: "  "}
 	for _, m := range members {
 		note := ""
 		if m.UserName == self {
 			note = "(you)"
 		}
-		t.row(displayName(m), m.UserName, note)
+		t.Row(displayName(m), m.UserName, note)
 	}
-	t.write(w)
+	t.Write(w)
 }
 
 func displayName(m browser.Member) string {

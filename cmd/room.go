@@ -18,6 +18,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 var roomCommand = &cli.Command{
@@ -99,15 +100,15 @@ func printGroup(w io.Writer, room *browser.Contact, self string) {
 		owner = "you are not a member"
 	}
 	fmt.Fprintf(w, "%d members · %s · read back through webwxbatchgetcontact\n", len(room.MemberList), owner)
-	t := table{indent: "  "}
+	t := table.Table{Indent: "  "}
 	for _, m := range room.MemberList {
 		note := ""
 		if m.UserName == self {
 			note = "(you)"
 		}
-		t.row(displayName(m), m.UserName, note)
+		t.Row(displayName(m), m.UserName, note)
 	}
-	t.write(w)
+	t.Write(w)
 }
 
 // Changes: add, remove, topic and quit.

@@ -7,10 +7,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 // SummaryJSON is the last line of room batch --json. README.md
@@ -118,16 +118,16 @@ func (e *batchFailedError) Is(target error) bool {
 // printBatchSummary prints the table of topic → ChatRoomName or the reason,
 // and the counts.
 func printBatchSummary(w io.Writer, items []*batchItem, s SummaryJSON) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TOPIC\tGROUP\tSTATUS")
+	t := table.Table{}
+	t.Row("TOPIC", "GROUP", "STATUS")
 	for _, it := range items {
 		room := it.room
 		if room == "" {
 			room = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", tableCell(it.Topic), room, statusText(it))
+		t.Row(tableCell(it.Topic), room, statusText(it))
 	}
-	tw.Flush()
+	_ = t.Write(w)
 	fmt.Fprintf(w, "%d of %d done (%d created, %d found after a lost answer, %d earlier, %d there already) · %d failed · %d remaining · journal %s\n",
 		s.Done, s.Total, s.Created, s.Found, s.Earlier, s.Existing, s.Failed, s.Remaining, s.Journal)
 }
@@ -167,17 +167,17 @@ func quote(s string) string { return strconv.Quote(browser.Abbreviate(s, msgWidt
 
 // printBatchPlan prints what --dry-run would do.
 func printBatchPlan(w io.Writer, items []*batchItem, spacing time.Duration, journal string) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LINE\tTOPIC\tMEMBERS\tWOULD")
+	t := table.Table{}
+	t.Row("LINE", "TOPIC", "MEMBERS", "WOULD")
 	toCreate := 0
 	for _, it := range items {
 		would := planAction(it)
 		if it.state != stateDone {
 			toCreate++
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", it.Line, tableCell(it.Topic), tableCell(resolvedNames(it)), would)
+		t.Row(strconv.Itoa(it.Line), tableCell(it.Topic), tableCell(resolvedNames(it)), would)
 	}
-	tw.Flush()
+	_ = t.Write(w)
 	msg := fmt.Sprintf("Would create up to %s", quantity(toCreate, "group"))
 	if spacing > 0 && toCreate > 1 {
 		msg += fmt.Sprintf(", one every %s at most: about %s", spacing, (time.Duration(toCreate-1) * spacing).Round(time.Second))

@@ -1,4 +1,4 @@
-package cmd
+package table
 
 import (
 	"strings"
@@ -7,11 +7,11 @@ import (
 
 func TestTableAlignsWideText(t *testing.T) {
 	var b strings.Builder
-	tb := table{indent: "  "}
-	tb.row("迴焘願點", "@a", "x")
-	tb.row("Rain1ove", "@bb", "")
-	tb.row("😁 😂", "@c", "y")
-	if err := tb.write(&b); err != nil {
+	tb := Table{Indent: "  "}
+	tb.Row("迴焘願點", "@a", "x")
+	tb.Row("Rain1ove", "@bb", "")
+	tb.Row("😁 😂", "@c", "y")
+	if err := tb.Write(&b); err != nil {
 		t.Fatal(err)
 	}
 	want := "" +

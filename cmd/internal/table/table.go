@@ -1,4 +1,6 @@
-package cmd
+// Package table lays text out in columns for people, measuring cells by
+// their width on a terminal. Commands and engines share it.
+package table
 
 import (
 	"io"
@@ -7,22 +9,22 @@ import (
 	"github.com/rivo/uniseg"
 )
 
-// table lays text out in columns for people. Unlike text/tabwriter it
+// Table lays text out in columns for people. Unlike text/tabwriter it
 // measures cells by their width on a terminal: CJK names and emoji take two
 // columns each, and they are common in WeChat names.
-type table struct {
-	indent string
+type Table struct {
+	Indent string // before every row
 	rows   [][]string
 }
 
-// row adds a row of cells.
-func (t *table) row(cells ...string) {
+// Row adds a row of cells.
+func (t *Table) Row(cells ...string) {
 	t.rows = append(t.rows, cells)
 }
 
-// write prints the rows, each column as wide as its widest cell plus two
+// Write prints the rows, each column as wide as its widest cell plus two
 // spaces; the last column is not padded.
-func (t *table) write(w io.Writer) error {
+func (t *Table) Write(w io.Writer) error {
 	var widths []int
 	for _, r := range t.rows {
 		for i, c := range r {
@@ -35,7 +37,7 @@ func (t *table) write(w io.Writer) error {
 	var b strings.Builder
 	for _, r := range t.rows {
 		var line strings.Builder
-		line.WriteString(t.indent)
+		line.WriteString(t.Indent)
 		for i, c := range r {
 			line.WriteString(c)
 			if i < len(r)-1 {
