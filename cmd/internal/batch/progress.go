@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/rivo/uniseg"
 	"golang.org/x/term"
 
 	"github.com/wxctl/wxctl/browser"
@@ -36,10 +36,13 @@ type batchProgress interface {
 // lines elsewhere, as in CI logs) and, with --json, writes one JSON line
 // per group on stdout as each settles.
 type Reporter struct {
-	mu      sync.Mutex
-	w       io.Writer                // stderr
-	bar     *progressbar.ProgressBar // nil: plain lines
-	jsonw   io.Writer                // nil without --json
+	mu    sync.Mutex
+	w     io.Writer // stderr
+	jsonw io.Writer // nil without --json
+	// width returns the terminal's width in columns, asked at each redraw
+	// (a window may be resized); nil when w is no terminal: plain lines.
+	width   func() int
+	drawn   int // the columns of the status line on screen; 0: none
 	total   int
 	done    int // done, earlier runs included
 	failed  int
@@ -52,20 +55,18 @@ type Reporter struct {
 	stopped chan struct{}
 }
 
-// NewReporter shows progress on errw, as a bar when errw is a
-// terminal; jsonw, when not nil, gets the JSON lines.
+// NewReporter shows progress on errw, as a status line with a bar when
+// errw is a terminal; jsonw, when not nil, gets the JSON lines.
 func NewReporter(errw, jsonw io.Writer) *Reporter {
 	r := &Reporter{w: errw, jsonw: jsonw}
 	if f, ok := errw.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		r.bar = progressbar.NewOptions(1,
-			progressbar.OptionSetWriter(errw),
-			progressbar.OptionSetWidth(24),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetElapsedTime(true),
-			progressbar.OptionSetPredictTime(false), // our ETA knows the pacing
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
+		r.width = func() int {
+			w, _, err := term.GetSize(int(f.Fd()))
+			if err != nil || w <= 0 {
+				return 80
+			}
+			return w
+		}
 	}
 	return r
 }
@@ -96,9 +97,7 @@ func (r *Reporter) begin(items []*batchItem, spacing time.Duration) {
 	for _, n := range notes {
 		r.line(n)
 	}
-	if r.bar != nil {
-		r.bar.ChangeMax(r.total)
-		_ = r.bar.Set(r.done)
+	if r.width != nil {
 		r.redraw()
 		r.stop, r.stopped = make(chan struct{}), make(chan struct{})
 		go r.ticker()
@@ -126,7 +125,7 @@ func (r *Reporter) wait(d time.Duration, why string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.until, r.why = time.Now().Add(d), why
-	if r.bar != nil {
+	if r.width != nil {
 		r.redraw()
 		return
 	}
@@ -154,10 +153,6 @@ func (r *Reporter) settled(it *batchItem) {
 	}
 	r.line(fmt.Sprintf("[%d/%d] %s", r.done+r.failed, r.total, settledText(it)))
 	r.writeJSON(newBatchGroupJSON(it))
-	if r.bar != nil {
-		_ = r.bar.Set(r.done + r.failed)
-		r.redraw()
-	}
 }
 
 // settledText tells how an item ended, for people.
@@ -186,39 +181,70 @@ func (r *Reporter) end() {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.bar != nil {
-		_ = r.bar.Exit()
-		_ = r.bar.Clear()
-	}
+	r.clear()
 }
 
-// line prints one line, above the bar when there is one. The caller holds
-// r.mu.
+// line prints one line, above the status line when there is one. The
+// caller holds r.mu.
 func (r *Reporter) line(s string) {
-	if r.bar == nil {
-		fmt.Fprintln(r.w, s)
-		return
-	}
-	_, _ = progressbar.Bprintln(r.bar, s)
+	r.clear()
+	fmt.Fprintln(r.w, s)
 	r.redraw()
 }
 
-// redraw shows the counts, the current wait and the ETA in the bar's
-// description. The caller holds r.mu.
+// barWidth is the widest the bar gets; it shrinks on a narrow terminal,
+// and below minBarWidth it is left out.
+const barWidth, minBarWidth = 24, 8
+
+// redraw draws the status line: a bar, the counts, the current wait and
+// the ETA, cut to the terminal's width. The caller holds r.mu.
 func (r *Reporter) redraw() {
-	if r.bar == nil {
+	if r.width == nil {
 		return
 	}
-	left := r.total - r.done - r.failed
-	desc := fmt.Sprintf("done %d · failed %d · left %d", r.done, r.failed, left)
+	r.draw(r.status(r.width() - 1)) // the last column would wrap the line on some terminals
+}
+
+// status is the status line in at most width columns. The counts and the
+// ETA come first; the reason of a wait is cut to the room left, and the
+// bar takes what remains, if enough.
+func (r *Reporter) status(width int) string {
+	settled := r.done + r.failed
+	left := r.total - settled
+	text := fmt.Sprintf("%d/%d · done %d · failed %d · left %d", settled, r.total, r.done, r.failed, left)
 	w := time.Until(r.until)
-	if w > 0 {
-		desc += fmt.Sprintf(" · waiting %s (%s)", w.Round(time.Second), r.why)
-	}
 	if eta := r.eta(left, w); eta > 0 {
-		desc += " · ETA " + eta.Round(time.Second).String()
+		text += " · ETA " + eta.Round(time.Second).String()
 	}
-	r.bar.Describe(desc)
+	if w > 0 {
+		wait := " · waiting " + w.Round(time.Second).String()
+		if room := width - uniseg.StringWidth(text+wait) - 3; room >= 8 {
+			wait += " (" + browser.Abbreviate(r.why, room) + ")"
+		}
+		text += wait
+	}
+	if n := min(barWidth, width-uniseg.StringWidth(text)-3); n >= minBarWidth && r.total > 0 {
+		full := n * settled / r.total
+		return "[" + strings.Repeat("#", full) + strings.Repeat(".", n-full) + "] " + text
+	}
+	return browser.Abbreviate(text, max(width, 1))
+}
+
+// draw puts s over the status line on screen, blanking what is left of a
+// longer one. The caller holds r.mu.
+func (r *Reporter) draw(s string) {
+	w := uniseg.StringWidth(s)
+	fmt.Fprint(r.w, "\r"+s+strings.Repeat(" ", max(r.drawn-w, 0)))
+	r.drawn = max(w, 1)
+}
+
+// clear blanks the status line, so that a line can be printed in its
+// place. The caller holds r.mu.
+func (r *Reporter) clear() {
+	if r.drawn > 0 {
+		fmt.Fprint(r.w, "\r"+strings.Repeat(" ", r.drawn)+"\r")
+		r.drawn = 0
+	}
 }
 
 // eta is the time the left items need at the pace allowed or, when the
