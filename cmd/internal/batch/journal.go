@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/wxctl/wxctl/browser"
 )
 
@@ -66,7 +68,14 @@ type batchJournal struct {
 	path string
 	mu   sync.Mutex
 	f    *os.File
+	lock *flock.Flock // on lockPath(path)
 }
+
+// lockPath is the file locked for the journal at path. The lock is not
+// taken on the journal itself: on Windows a lock keeps out every other
+// handle, the journal's own included. The file stays: removing it while
+// another wxctl waits to lock it would let a third lock a new one.
+func lockPath(path string) string { return path + ".lock" }
 
 // errJournalInUse means another wxctl works through the same journal: two
 // at once could both create the same group.
@@ -85,15 +94,22 @@ func openBatchJournal(path string) (*batchJournal, []Record, error) {
 	j := &batchJournal{path: path, f: f}
 	records, err := j.load(errors.Is(statErr, fs.ErrNotExist))
 	if err != nil {
-		f.Close()
+		j.Close() // and the lock, if it was taken
 		return nil, nil, err
 	}
 	return j, records, nil
 }
 
 func (j *batchJournal) load(created bool) ([]Record, error) {
-	if err := lockFile(j.f); err != nil {
-		return nil, fmt.Errorf("%s: %w (%v): wait for it to finish, or stop it", j.path, errJournalInUse, err)
+	// The system releases the lock when its file is closed or the process
+	// dies, even by SIGKILL, so a killed run never leaves the journal
+	// locked.
+	j.lock = flock.New(lockPath(j.path), flock.SetPermissions(0o600))
+	switch ok, err := j.lock.TryLock(); {
+	case err != nil:
+		return nil, fmt.Errorf("%s: locking it: %w", j.path, err)
+	case !ok:
+		return nil, fmt.Errorf("%s: %w: wait for it to finish, or stop it", j.path, errJournalInUse)
 	}
 	data, err := io.ReadAll(j.f)
 	if err != nil {
@@ -277,11 +293,15 @@ func (j *batchJournal) append(r Record) error {
 	return nil
 }
 
-// Close unlocks and closes the journal.
+// Close closes and unlocks the journal.
 func (j *batchJournal) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.f.Close() // closing releases the lock
+	err := j.f.Close()
+	if j.lock != nil {
+		err = errors.Join(err, j.lock.Close())
+	}
+	return err
 }
 
 // syncDir flushes a directory's entries to disk.
