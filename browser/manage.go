@@ -62,11 +62,19 @@ func (ch *RoomChange) Invited() bool {
 	return slices.ContainsFunc(ch.Updates, func(u RoomUpdate) bool { return u.Fun == FunInviteMember })
 }
 
-// ReadBack reads the group back through the app's batch get (see ReadRoom)
-// into Room and Info, or records in ReadErr why it could not. After a
-// change whose outcome is unknown, call it again with a fresh context.
+// ReadBack reads the group back through the app's batch get (see readBack)
+// into Room and Info, or records in ReadErr why it could not. Only a read
+// that began after the answer of the last change counts, so that the group
+// shows the change: one begun before may have been answered before the
+// change was made. After a change whose outcome is unknown, call it again
+// with a fresh context.
 func (ch *RoomChange) ReadBack(ctx context.Context, p *Page) {
-	ch.Room, ch.Info, ch.ReadErr = ReadRoom(ctx, p, ch.ChatRoomName)
+	rb := readBack{room: ch.ChatRoomName, mark: p.LastSeq()}
+	if n := len(ch.Updates); n > 0 && ch.Updates[n-1].Call.Done {
+		last := ch.Updates[n-1].Call
+		rb.mark, rb.since = last.Seq, answeredAt(last)
+	}
+	ch.Room, ch.Info, ch.ReadErr = rb.read(ctx, p)
 }
 
 // AddMembers adds members to a group through chatroomFactory.addMember,
