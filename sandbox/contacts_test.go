@@ -53,11 +53,17 @@ func TestGetContact(t *testing.T) {
 		MemberList   []json.RawMessage
 		Seq          int
 	}](t, raw)
-	if a.BaseResponse.Ret != 0 || a.MemberCount != 12 || len(a.MemberList) != 12 || a.Seq != 0 {
+	// 12 people and 3 special accounts, which the real server lists too.
+	if a.BaseResponse.Ret != 0 || a.MemberCount != 15 || len(a.MemberList) != 15 || a.Seq != 0 {
 		t.Fatalf("webwxgetcontact: Ret %d, %d/%d members, Seq %d", a.BaseResponse.Ret, a.MemberCount, len(a.MemberList), a.Seq)
 	}
 	for _, m := range a.MemberList {
 		wantKeys(t, "friend", m, seedContactKey)
+	}
+	for _, special := range []string{`"UserName":"weixin"`, `"UserName":"filehelper"`, `"UserName":"medianote"`} {
+		if !bytes.Contains(raw, []byte(special)) {
+			t.Errorf("webwxgetcontact does not list %s", special)
+		}
 	}
 	if !bytes.Contains(raw, []byte(`"NickName":"Quote \"Q\" \\ &lt;/script&gt;"`)) {
 		t.Error("the hostile NickName is not sent HTML-escaped like the real server does")
