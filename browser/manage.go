@@ -257,7 +257,8 @@ func GroupMates(ctx context.Context, p *Page) ([]Contact, error) {
 // friends, or failing that among mates (see GroupMates), whom WeChat will
 // likely refuse as strangers (1204) but whom the tool leaves to WeChat.
 // Before anything is sent it refuses, all at once, unknown and ambiguous
-// names, yourself, members already in the group and anybody named twice.
+// names, special accounts (see Contact.IsSpecial), yourself, members
+// already in the group and anybody named twice.
 func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []Contact) ([]Contact, error) {
 	return resolveEach(names, func(name string) (Contact, string) {
 		c, problem := pickOne(b.Friends, name, matchNames, "friend")
@@ -271,6 +272,8 @@ func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []C
 		}
 		switch {
 		case problem != "":
+		case c.IsSpecial():
+			problem = specialProblem(c)
 		case c.UserName == b.Self.UserName:
 			problem = "you are in the group already"
 		case room.HasMember(c.UserName):
@@ -349,7 +352,8 @@ func pickOne(list []Contact, name string, match func([]Contact, string) []Contac
 	switch {
 	case name == "":
 		return Contact{}, "an empty name"
-	case strings.HasPrefix(name, "@"):
+	case strings.HasPrefix(name, "@") || IsSpecialUserName(name):
+		// Special accounts have fixed UserNames ("filehelper") people use.
 		found = slices.DeleteFunc(slices.Clone(list), func(c Contact) bool { return c.UserName != name })
 	default:
 		found = match(list, name)

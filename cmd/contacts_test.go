@@ -16,7 +16,8 @@ func TestContacts(t *testing.T) {
 	if code != ExitOK || !out.OK || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	if len(out.Contacts) != 13 || out.Search != nil {
+	// 12 people, 3 special accounts, 1 group.
+	if len(out.Contacts) != 16 || out.Search != nil {
 		t.Fatalf("%d contacts, search %v", len(out.Contacts), out.Search)
 	}
 	byName := map[string]contactJSON{}
@@ -75,7 +76,7 @@ func TestContactsSearch(t *testing.T) {
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("a refused search took %v: it waited for the deadline", d)
 	}
-	if len(out.Contacts) != 13 {
+	if len(out.Contacts) != 16 {
 		t.Errorf("the local list is missing from a failed search: %d", len(out.Contacts))
 	}
 }
