@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/wxctl/wxctl/sandbox"
 )
 
 // batchGetsOf returns the done batch gets after mark whose request lists
@@ -132,5 +135,44 @@ func TestReadRoomTwiceInARow(t *testing.T) {
 		if err != nil || len(room.MemberList) != 3 {
 			t.Fatalf("read %d: %+v, %v", i, room, err)
 		}
+	}
+}
+
+// TestReadRoomWaitsOutAFailedBatchOfSeveral: when a batch of several that
+// lists the group fails, the app asks for each contact again, alone; the
+// read-back takes the group's own answer, not the failure of the batch.
+func TestReadRoomWaitsOutAFailedBatchOfSeveral(t *testing.T) {
+	e := newFindEnv(t)
+	room := e.srv.Rooms()[0].UserName
+	// Let the app's own reads after start-up settle first.
+	fromBatch := func() bool {
+		v, err := e.p.Eval(e.ctx, `(function (c) { return !!c && !!c.MMFromBatchGet; })(
+			angular.element(document).injector().get('contactFactory').getContact(`+strconv.Quote(room)+`, '', true))`)
+		return err == nil && string(v) == "true"
+	}
+	for !fromBatch() {
+		mark := e.p.LastSeq()
+		if _, err := e.p.WaitCall(e.ctx, func(c NetCall) bool { return c.Seq > mark && c.Endpoint == EndpointBatchGet }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.srv.SetFault(sandbox.Fault{Endpoint: EndpointBatchGet, Ret: 1, Once: true})
+	mark := e.p.LastSeq()
+	if _, err := e.p.Eval(e.ctx, `(function (c) {
+		c.addBatchgetContact({UserName: `+strconv.Quote(sandbox.Grace)+`, ChatRoomId: ''});
+		c.addBatchgetContact({UserName: `+strconv.Quote(room)+`, ChatRoomId: ''});
+		return true;
+	})(angular.element(document).injector().get('contactFactory'))`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+	defer cancel()
+	got, _, err := ReadRoom(ctx, e.p, room)
+	if err != nil || len(got.MemberList) != 4 {
+		t.Fatalf("ReadRoom: %+v, %v", got, err)
+	}
+	reads := batchGetsOf(e.p, mark, room)
+	if len(reads) < 2 || CheckAnswer(EndpointBatchGet, reads[0]) == nil {
+		t.Errorf("want the failed batch of two, then the group's own read: %d reads", len(reads))
 	}
 }

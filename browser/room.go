@@ -332,12 +332,17 @@ func (rb readBack) read(ctx context.Context, p *Page) (*Contact, json.RawMessage
 
 // batchAnswer reads a done batch get whose request lists room: the group,
 // or the error its answer stands for. ok is false when its answer cannot be
-// read (the browser no longer had the body).
+// read (the browser no longer had the body), and when a batch of several
+// failed: the app then asks for each of them again, alone.
 func batchAnswer(c NetCall, room string) (_ *Contact, _ json.RawMessage, _ error, ok bool) {
 	if c.BodiesDropped || (c.Status == http.StatusOK && c.ResponseBody == nil) {
 		return nil, nil, nil, false
 	}
 	if err := CheckAnswer(EndpointBatchGet, c); err != nil {
+		var req struct{ List []json.RawMessage }
+		if json.Unmarshal(c.RequestBody, &req) == nil && len(req.List) > 1 {
+			return nil, nil, nil, false
+		}
 		return nil, nil, err, true
 	}
 	var ans struct {
