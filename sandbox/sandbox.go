@@ -73,6 +73,7 @@ type Server struct {
 	changed chan struct{} // closed and replaced at every change, wakes long polls
 	limiter createLimiter // batch (issue 6): see ratelimit.go
 	lost    lostAnswer    // batch (issue 6): see lostanswer.go
+	push    pushState     // see push.go
 
 	closeOnce sync.Once
 	closed    chan struct{}
