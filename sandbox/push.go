@@ -29,6 +29,14 @@ const (
 	pushRecent = 2 * time.Second
 )
 
+// WithPromptCreate answers a create as soon as the room is made, without
+// waiting for the page's own read of it. The race stays the default: this
+// is for tests and benchmarks that measure wxctl's own cost over many
+// creates (a thousand creates would otherwise spend minutes in the hold).
+func WithPromptCreate() Option {
+	return func(c *config) { c.promptCreate = true }
+}
+
 // pushState is what the server knows of the page's push channel and of the
 // rooms made while a page was on it; Server.mu guards it.
 type pushState struct {
@@ -66,7 +74,7 @@ func (s *Server) endPoll() {
 // freshLocked notes a room just created when a page is on the push
 // channel to read it first; nil otherwise.
 func (s *Server) freshLocked(room string) *freshRoom {
-	if !s.pollingLocked() {
+	if s.cfg.promptCreate || !s.pollingLocked() {
 		return nil
 	}
 	if s.push.fresh == nil {

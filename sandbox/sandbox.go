@@ -36,6 +36,8 @@ type config struct {
 	// recentGroups is how many unsaved groups the recent chats hold, see
 	// recent.go.
 	recentGroups int
+	// promptCreate answers a create at once, see push.go.
+	promptCreate bool
 }
 
 // Option configures a Server made by New.
