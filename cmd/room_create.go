@@ -79,6 +79,9 @@ func createRoom(s *session, names []string, topic string) (*browser.RoomResult, 
 	if err != nil {
 		return nil, book.Self.UserName, nothingSent(err)
 	}
+	if err := browser.CheckNotSpecial(members); err != nil {
+		return nil, book.Self.UserName, err
+	}
 	if err := browser.CheckRoomMembers(book.Self, members); err != nil {
 		return nil, book.Self.UserName, nothingSent(err)
 	}

@@ -91,7 +91,7 @@ func checkBatchPlan(groups []Group) []batchProblem {
 
 // resolveBatchPlan resolves the members of each item among the friends the
 // app holds and checks what only the contacts can show: unknown and
-// ambiguous names, yourself, two names for one friend. Items whose group
+// ambiguous names, special accounts, yourself, two names for one friend. Items whose group
 // is done already are left alone: their members need not be friends still.
 // Groups that checkBatchPlan found wrong are resolved too, so that every
 // problem is reported at once.
@@ -106,6 +106,9 @@ func resolveBatchPlan(book *browser.AddressBook, items []*batchItem, known []bat
 			continue
 		}
 		contacts, err := book.ResolveFriends(distinctNames(it.Members))
+		if err == nil {
+			err = browser.CheckNotSpecial(contacts)
+		}
 		if err == nil && !bad[it.Line] {
 			err = browser.CheckRoomMembers(book.Self, contacts)
 		}
