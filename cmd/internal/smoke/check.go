@@ -661,7 +661,7 @@ func seenEndpoints(calls []browser.NetCall, after int) string {
 }
 
 // readySchemas are the shapes of the seed's requests and answers (the
-// user's own capture of web WeChat, embedded from cmd/seed) as schemas a
+// user's own capture of web WeChat, embedded by package seedcmp) as schemas a
 // network check names with schema:. Every field of the seed is required,
 // with the seed's type.
 var readySchemas = sync.OnceValue(func() map[string]schema {
