@@ -242,10 +242,12 @@ func (r *Run) saveArtifacts(ctx context.Context, res *Result) {
 		save("result.json", append(browser.Redact(b), '\n'))
 	}
 	network := filepath.Join(dir, "network.json")
-	if err := r.WriteCalls(network, r.Page.Calls()); err != nil {
-		errs = append(errs, err)
-	} else {
-		res.artifacts = append(res.artifacts, network)
+	if r.WriteCalls != nil { // nil: nobody said how, no network.json
+		if err := r.WriteCalls(network, r.Page.Calls()); err != nil {
+			errs = append(errs, err)
+		} else {
+			res.artifacts = append(res.artifacts, network)
+		}
 	}
 	save("console.log", browser.Redact([]byte(consoleLog(r.Page))))
 	// The screenshot needs the page's own chromedp context, which package
