@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 var (
@@ -71,11 +72,11 @@ func runContacts(c *cli.Context) error {
 	defer s.Close()
 	var list []contactJSON
 	var search *browser.SearchResult
-	book, err := browser.LoadContacts(s.ctx, s.page)
+	book, err := browser.LoadContacts(s.Context(), s.Page)
 	if err == nil {
 		list = filterContacts(book, c.String(filterFlag.Name), !c.Bool(groupsFlag.Name), !c.Bool(friendsFlag.Name))
 		if kw := c.String(searchFlag.Name); kw != "" {
-			search, err = browser.RemoteSearch(s.ctx, s.page, kw)
+			search, err = browser.RemoteSearch(s.Context(), s.Page, kw)
 		}
 	}
 	if c.Bool(jsonFlag.Name) {
@@ -246,10 +247,10 @@ func printTable(w io.Writer, header []string, rows []contactJSON, cells func(con
 	if len(rows) == 0 {
 		return
 	}
-	t := table{indent: "  "}
-	t.row(header...)
+	t := table.Table{Indent: "  "}
+	t.Row(header...)
 	for _, r := range rows {
-		t.row(cells(r)...)
+		t.Row(cells(r)...)
 	}
-	t.write(w)
+	t.Write(w)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -44,12 +45,12 @@ func TestRoomCreateMatchesSeed(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("the sandbox saw %d create requests, want 1", len(reqs))
 	}
-	rows, err := compareShapes(seedCreateRequest, reqs[0].Body)
+	rows, err := seedcmp.Compare(seedcmp.CreateRequest, reqs[0].Body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if r.Verdict == verdictMissing || r.Verdict == verdictKind || r.Verdict == verdictExtra {
+		if r.Verdict == seedcmp.VerdictMissing || r.Verdict == seedcmp.VerdictKind || r.Verdict == seedcmp.VerdictExtra {
 			t.Errorf("create request field %s: %s", r.Path, r.Verdict)
 		}
 	}
@@ -98,11 +99,11 @@ func TestRoomCreateMatchesSeed(t *testing.T) {
 	if len(out.Members) != 3 {
 		t.Errorf("members read back = %+v, want you and the two friends", out.Members)
 	}
-	rows, err = compareShapes(seedBatchGetEntry(t), out.Info)
+	rows, err = seedcmp.Compare(seedBatchGetEntry(t), out.Info)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bad := shapeMismatches(rows); len(bad) > 0 {
+	if bad := seedcmp.Mismatches(rows); len(bad) > 0 {
 		t.Errorf("info differs from the seed's ContactList entry: %s", bad)
 	}
 	checkNoSecrets(t, srv, mustJSON(t, out))
@@ -153,7 +154,7 @@ func ownCalls(t *testing.T, calls []callJSON, room string) []callJSON {
 
 func seedBatchGetEntry(t *testing.T) []byte {
 	var seed struct{ ContactList []json.RawMessage }
-	if err := json.Unmarshal(seedBatchGetResponse, &seed); err != nil {
+	if err := json.Unmarshal(seedcmp.BatchGetResponse, &seed); err != nil {
 		t.Fatal(err)
 	}
 	return seed.ContactList[0]

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -15,11 +14,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-)
 
-// headlessShell is Debian's chromium-headless-shell, which chromedp's own
-// lookup does not find.
-const headlessShell = "/usr/lib/chromium/chromium-headless-shell"
+	"github.com/wxctl/wxctl/browser/browsertest"
+)
 
 // TestBrowser runs the sandbox page in real Chromium: one browser for the
 // whole test, a new tab per subtest. Any uncaught page exception fails it.
@@ -40,14 +37,8 @@ func TestBrowser(t *testing.T) {
 // not installed (fails instead when CI is set).
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(headlessShell); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs Chromium: %v (apt-get install -y chromium-headless-shell)", err)
-		}
-		t.Skipf("no Chromium: %v", err)
-	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(headlessShell),
+		chromedp.ExecPath(browsertest.Path(t)),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-component-update", true),
