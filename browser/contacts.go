@@ -183,7 +183,7 @@ func (b *AddressBook) resolveOne(name string) (Contact, string) {
 	if b.isSelf(name) {
 		return b.Self, fmt.Sprintf("%q is yourself: a group is created with you in it already", name)
 	}
-	if strings.HasPrefix(name, "@") {
+	if strings.HasPrefix(name, "@") || IsSpecialUserName(name) {
 		for _, c := range b.Friends {
 			if c.UserName == name {
 				return c, ""

@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/wxctl/wxctl/browser/browsertest"
 )
 
 // One browser for the whole test binary, a new tab per test: starting a
@@ -80,10 +82,7 @@ func leftGoroutines() string {
 func needBrowser(t *testing.T) {
 	t.Helper()
 	if _, err := findBrowser("", false); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs a browser: %v", err)
-		}
-		t.Skip(err)
+		browsertest.Missing(t, err.Error())
 	}
 }
 

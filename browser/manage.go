@@ -62,11 +62,19 @@ func (ch *RoomChange) Invited() bool {
 	return slices.ContainsFunc(ch.Updates, func(u RoomUpdate) bool { return u.Fun == FunInviteMember })
 }
 
-// ReadBack reads the group back through the app's batch get (see ReadRoom)
-// into Room and Info, or records in ReadErr why it could not. After a
-// change whose outcome is unknown, call it again with a fresh context.
+// ReadBack reads the group back through the app's batch get (see readBack)
+// into Room and Info, or records in ReadErr why it could not. Only a read
+// that began after the answer of the last change counts, so that the group
+// shows the change: one begun before may have been answered before the
+// change was made. After a change whose outcome is unknown, call it again
+// with a fresh context.
 func (ch *RoomChange) ReadBack(ctx context.Context, p *Page) {
-	ch.Room, ch.Info, ch.ReadErr = ReadRoom(ctx, p, ch.ChatRoomName)
+	rb := readBack{room: ch.ChatRoomName, mark: p.LastSeq()}
+	if n := len(ch.Updates); n > 0 && ch.Updates[n-1].Call.Done {
+		last := ch.Updates[n-1].Call
+		rb.mark, rb.since = last.Seq, answeredAt(last)
+	}
+	ch.Room, ch.Info, ch.ReadErr = rb.read(ctx, p)
 }
 
 // AddMembers adds members to a group through chatroomFactory.addMember,
@@ -284,7 +292,8 @@ func GroupMates(ctx context.Context, p *Page) ([]Contact, error) {
 // friends, or failing that among mates (see GroupMates), whom WeChat will
 // likely refuse as strangers (1204) but whom the tool leaves to WeChat.
 // Before anything is sent it refuses, all at once, unknown and ambiguous
-// names, yourself, members already in the group and anybody named twice.
+// names, special accounts (see Contact.IsSpecial), yourself, members
+// already in the group and anybody named twice.
 func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []Contact) ([]Contact, error) {
 	return resolveEach(names, func(name string) (Contact, string) {
 		c, problem := pickOne(b.Friends, name, matchNames, "friend")
@@ -298,6 +307,8 @@ func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []C
 		}
 		switch {
 		case problem != "":
+		case c.IsSpecial():
+			problem = specialProblem(c)
 		case c.UserName == b.Self.UserName:
 			problem = "you are in the group already"
 		case room.HasMember(c.UserName):
@@ -376,7 +387,8 @@ func pickOne(list []Contact, name string, match func([]Contact, string) []Contac
 	switch {
 	case name == "":
 		return Contact{}, "an empty name"
-	case strings.HasPrefix(name, "@"):
+	case strings.HasPrefix(name, "@") || IsSpecialUserName(name):
+		// Special accounts have fixed UserNames ("filehelper") people use.
 		found = slices.DeleteFunc(slices.Clone(list), func(c Contact) bool { return c.UserName != name })
 	default:
 		found = match(list, name)

@@ -317,3 +317,31 @@ func envBool(name string) bool {
 	v, err := strconv.ParseBool(os.Getenv(name))
 	return err == nil && v
 }
+
+// wantArgs refuses anything but exactly the named arguments. (Flags may
+// stand anywhere: placeArgs has moved them before the arguments.)
+func wantArgs(c *cli.Context, names ...string) error {
+	if c.NArg() == len(names) {
+		return nil
+	}
+	usage := commandPath(c) + " [flags] " + strings.Join(names, " ") // "wxctl room add [flags] GROUP"
+	hint := usage
+	if c.NArg() > len(names) {
+		hint = "quote a name with spaces: " + usage
+	}
+	return usagef("%s takes %s, got %d argument(s) (%s)",
+		strings.TrimPrefix(commandPath(c), c.App.Name+" "), strings.Join(names, " "), c.NArg(), hint)
+}
+
+// commandPath is how the running command is called: "wxctl room add".
+// (Command.HelpName is no help: the command values are shared by every
+// app NewApp builds, and each run prefixes it again.)
+func commandPath(c *cli.Context) string {
+	var path []string
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name {
+			path = append([]string{l.Command.Name}, path...)
+		}
+	}
+	return strings.Join(append([]string{c.App.Name}, path...), " ")
+}

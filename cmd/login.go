@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 // sandboxPhoneDelay is how long the phone of `wxctl login --sandbox` takes
@@ -98,26 +99,26 @@ func runLogin(c *cli.Context) error {
 		talk = c.App.ErrWriter
 	}
 	already := false
-	acct, err := browser.CheckSession(s.ctx, s.page)
+	acct, err := browser.CheckSession(s.Context(), s.Page)
 	switch {
 	case err == nil:
 		already = true
 		fmt.Fprintf(talk, "already logged in as %s on %s\n", browser.PlainName(acct.NickName), acct.Host)
-		if _, ok := s.readMark(); !ok {
+		if _, ok := s.ReadMark(); !ok {
 			// A log-in made by hand in this profile: from now on is the
 			// best "since" there is.
-			err = s.saveMark(acct.Host)
+			err = s.SaveMark(acct.Host)
 		}
 	case errors.Is(err, browser.ErrNotLoggedIn):
 		acct, err = logIn(c, s, talk, err)
 	default:
-		err = s.explain(c, err)
+		err = s.Explain(err)
 	}
 	if c.Bool(jsonFlag.Name) {
-		out := accountJSON{Already: already, Profile: s.keptProfile}
+		out := accountJSON{Already: already, Profile: s.KeptProfile}
 		if acct != nil && err == nil {
 			out.LoggedIn, out.NickName, out.Host = true, browser.PlainName(acct.NickName), acct.Host
-			if m, ok := s.readMark(); ok {
+			if m, ok := s.ReadMark(); ok {
 				out.Since = m.LoggedInAt.Format(time.RFC3339)
 			}
 		}
@@ -142,34 +143,34 @@ func logIn(c *cli.Context, s *session, w io.Writer, checked error) (*browser.Acc
 	ctx, cancel := context.WithTimeout(c.Context, limit)
 	defer cancel()
 	if checked != browser.ErrNotLoggedIn {
-		if _, err := browser.ForgetSession(ctx, s.page, s.url); err != nil {
+		if _, err := browser.ForgetSession(ctx, s.Page, s.URL); err != nil {
 			return nil, err
 		}
-		if err := s.page.Open(ctx, s.url); err != nil {
+		if err := s.Page.Open(ctx, s.URL); err != nil {
 			return nil, err
 		}
 	}
 	pr := &loginPrinter{w: w, png: c.String(qrPNGFlag.Name), colour: colourTerminal(w)}
-	if s.sandbox != nil {
+	if s.Sandbox != nil {
 		fmt.Fprintf(w, "sandbox %s: its phone scans and confirms by itself (POST %ssandbox/control plays it by hand)\n",
-			s.sandbox.URL(), s.sandbox.URL())
+			s.Sandbox.URL(), s.Sandbox.URL())
 	}
-	acct, err := browser.Login(ctx, s.page,
+	acct, err := browser.Login(ctx, s.Page,
 		browser.WithProgress(pr.show),
 		browser.WithFreshQR(c.Bool(freshQRFlag.Name)))
 	var timeout *browser.LoginTimeoutError
 	switch {
 	case errors.As(err, &timeout) && c.Context.Err() == nil:
-		return nil, &sessionError{err: err, msg: fmt.Sprintf(
-			"not logged in: %v (--login-timeout %v); log in first: wxctl login, with a longer --login-timeout if it takes more time", err, limit)}
+		return nil, sess.NewError(err, fmt.Sprintf(
+			"not logged in: %v (--login-timeout %v); log in first: wxctl login, with a longer --login-timeout if it takes more time", err, limit))
 	case err != nil:
-		return nil, s.explain(c, err)
+		return nil, s.Explain(err)
 	}
-	s.account = acct
-	if err := s.page.MaskSessionSecrets(ctx); err != nil {
+	s.Account = acct
+	if err := s.Page.MaskSessionSecrets(ctx); err != nil {
 		return nil, err
 	}
-	return acct, s.saveMark(acct.Host)
+	return acct, s.SaveMark(acct.Host)
 }
 
 // checkQRPNG refuses a --qr-png that cannot be written before anyone waits

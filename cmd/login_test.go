@@ -24,6 +24,7 @@ import (
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -534,7 +535,7 @@ func TestProfileKeepsSession(t *testing.T) {
 	if code, stdout, stderr := run("logout"); code != ExitOK || !strings.Contains(stdout, "logged out") {
 		t.Fatalf("logout: exit %d, %q %q", code, stdout, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(dir, sessionMarkName)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, sess.MarkName)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("logout left the session mark: %v", err)
 	}
 	if code, stdout, _ := run("status"); code != ExitNotLoggedIn || !strings.Contains(stdout, "not logged in") {

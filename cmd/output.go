@@ -7,7 +7,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 // callJSON is one recorded API call of the app, as printed and captured.
@@ -256,15 +259,15 @@ func printRoom(w io.Writer, res *browser.RoomResult, self string) {
 		}
 	}
 	fmt.Fprintln(w)
-	t := table{indent: "  "}
+	t := table.Table{Indent: "  "}
 	for _, m := range members {
 		note := ""
 		if m.UserName == self {
 			note = "(you)"
 		}
-		t.row(displayName(m), m.UserName, note)
+		t.Row(displayName(m), m.UserName, note)
 	}
-	t.write(w)
+	t.Write(w)
 }
 
 func displayName(m browser.Member) string {
@@ -276,4 +279,30 @@ func displayName(m browser.Member) string {
 		return "(no name)"
 	}
 	return name
+}
+
+// callsJSON is the calls as --json lists them.
+func callsJSON(calls []browser.NetCall) []callJSON {
+	out := []callJSON{}
+	for _, c := range calls {
+		out = append(out, newCallJSON(c))
+	}
+	return out
+}
+
+// errText is the error's text, "" for none.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// writeOutput prints the --json object and passes err on for the exit
+// code; a failure to write matters only when the command succeeded.
+func writeOutput(c *cli.Context, v any, err error) error {
+	if werr := writeResult(c.App.Writer, v, err); werr != nil && err == nil {
+		return werr
+	}
+	return err
 }

@@ -46,7 +46,7 @@ func runRoomAdd(c *cli.Context) error {
 		return usagef("name the people to add with --member")
 	}
 	return runChange(c, "add", "", func(g *groupSession) ([]browser.Contact, *browser.RoomChange, error) {
-		mates, err := browser.GroupMates(g.ctx, g.page)
+		mates, err := browser.GroupMates(g.Context(), g.Page)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -54,7 +54,7 @@ func runRoomAdd(c *cli.Context) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		ch, err := browser.AddMembers(g.ctx, g.page, g.room.UserName, members)
+		ch, err := browser.AddMembers(g.Context(), g.Page, g.room.UserName, members)
 		return members, ch, err
 	})
 }

@@ -31,7 +31,7 @@ func runRoomQuit(c *cli.Context) error {
 		return err
 	}
 	return runChange(c, "quit", "", func(g *groupSession) ([]browser.Contact, *browser.RoomChange, error) {
-		ch, err := browser.QuitRoom(g.ctx, g.page, g.room.UserName)
+		ch, err := browser.QuitRoom(g.Context(), g.Page, g.room.UserName)
 		return nil, ch, err
 	})
 }

@@ -42,7 +42,7 @@ func runRoomRemove(c *cli.Context) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		ch, err := browser.RemoveMembers(g.ctx, g.page, g.room.UserName, members)
+		ch, err := browser.RemoveMembers(g.Context(), g.Page, g.room.UserName, members)
 		return members, ch, err
 	})
 }

@@ -32,7 +32,7 @@ func runRoomTopic(c *cli.Context) error {
 	}
 	topic := c.Args().Get(1)
 	return runChange(c, "topic", topic, func(g *groupSession) ([]browser.Contact, *browser.RoomChange, error) {
-		ch, err := browser.RenameRoom(g.ctx, g.page, g.room.UserName, topic)
+		ch, err := browser.RenameRoom(g.Context(), g.Page, g.room.UserName, topic)
 		return nil, ch, err
 	})
 }
