@@ -233,12 +233,14 @@ func nearGroups(groups []Contact, name string) []Contact {
 		switch {
 		case key != "" && strings.Contains(foldName(topic), key):
 			return 0
+		case key != "" && func() bool { _, near := nameDistance(g, key); return near }():
+			return 1 // a typing mistake: "Book Clb"
 		case slices.ContainsFunc(strings.Fields(strings.ToLower(topic)), func(w string) bool { return slices.Contains(words, w) }):
-			return 1
-		case g.IsSaved():
 			return 2
+		case g.IsSaved():
+			return 3
 		}
-		return 3
+		return 4
 	}
 	out := slices.Clone(groups)
 	slices.SortStableFunc(out, func(a, b Contact) int { return rank(a) - rank(b) })

@@ -140,11 +140,12 @@ func printSettled(c *cli.Context, what string, resolved bool, value json.RawMess
 	if len(value) == 0 {
 		value = json.RawMessage("null")
 	}
-	if err := writeJSON(c.App.Writer, settledJSON{Resolved: resolved, Value: value}); err != nil {
+	var rejected error
+	if !resolved {
+		rejected = &rejectedError{what: what}
+	}
+	if err := writeResult(c.App.Writer, settledJSON{Resolved: resolved, Value: value}, rejected); err != nil {
 		return err
 	}
-	if !resolved {
-		return &rejectedError{what: what}
-	}
-	return nil
+	return rejected
 }

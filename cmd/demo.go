@@ -60,7 +60,7 @@ func runDemo(c *cli.Context) error {
 				out.Seed[p.title] = rows
 			}
 		}
-		if werr := writeJSON(w, out); werr != nil && err == nil {
+		if werr := writeResult(w, out, err); werr != nil && err == nil {
 			return werr
 		}
 		return err

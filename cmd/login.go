@@ -12,6 +12,7 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/wxctl/wxctl/browser"
 	sess "github.com/wxctl/wxctl/cmd/internal/session"
@@ -124,7 +125,7 @@ func runLogin(c *cli.Context) error {
 		if err != nil {
 			out.Error = errorLine(err)
 		}
-		if werr := writeJSON(c.App.Writer, out); werr != nil && err == nil {
+		if werr := writeResult(c.App.Writer, out, err); werr != nil && err == nil {
 			return werr
 		}
 	}
@@ -149,7 +150,7 @@ func logIn(c *cli.Context, s *session, w io.Writer, checked error) (*browser.Acc
 			return nil, err
 		}
 	}
-	pr := &loginPrinter{w: w, png: c.String(qrPNGFlag.Name)}
+	pr := &loginPrinter{w: w, png: c.String(qrPNGFlag.Name), colour: colourTerminal(w)}
 	if s.Sandbox != nil {
 		fmt.Fprintf(w, "sandbox %s: its phone scans and confirms by itself (POST %ssandbox/control plays it by hand)\n",
 			s.Sandbox.URL(), s.Sandbox.URL())
@@ -187,9 +188,10 @@ func checkQRPNG(path string) error {
 
 // loginPrinter tells a person how the log-in goes.
 type loginPrinter struct {
-	w     io.Writer
-	png   string // --qr-png
-	codes int    // QR codes shown so far
+	w      io.Writer
+	png    string // --qr-png
+	codes  int    // QR codes shown so far
+	colour bool   // w is a terminal that takes ANSI colours
 }
 
 // show prints one step of the log-in.
@@ -202,7 +204,7 @@ func (p *loginPrinter) show(pr browser.LoginProgress) {
 		} else {
 			fmt.Fprintln(p.w, "new QR code, scan with WeChat:")
 		}
-		if err := writeQR(p.w, pr.LoginURL); err != nil {
+		if err := writeQR(p.w, pr.LoginURL, p.colour); err != nil {
 			fmt.Fprintf(p.w, "(cannot draw the QR code: %v)\n", err)
 		}
 		fmt.Fprintf(p.w, "log-in URL: %s\n", pr.LoginURL)
@@ -240,12 +242,34 @@ const (
 	upperBlock = "▀"
 )
 
+// colourTerminal says whether w takes ANSI colours: a terminal, unless
+// NO_COLOR is set (no-color.org) or TERM is dumb. A pipe, a file or a CI
+// log gets plain text.
+func colourTerminal(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// plainBlocks draw a QR code without colours, for pipes, files, TERM=dumb
+// and NO_COLOR: each character cell holds two modules, and a light module
+// is drawn ("▀" upper, "▄" lower, "█" both). That is qrencode's UTF8 form,
+// right for the usual dark terminal and CI log (on a light one the code
+// shows inverted, which scanners such as WeChat's also read).
+var plainBlocks = [2][2]string{
+	// [upper dark][lower dark]
+	{"█", "▀"},
+	{"▄", " "},
+}
+
 // writeQR draws text as a QR code with half blocks: each character cell
 // holds two modules, the upper one in the foreground colour of "▀" and the
-// lower one in the background colour. A module is one column wide, so a
-// log-in URL's code (version 3 or 4, with its 4-module quiet zone) takes 37
-// to 41 columns and half as many lines.
-func writeQR(w io.Writer, text string) error {
+// lower one in the background colour; without colour, in plainBlocks. A
+// module is one column wide, so a log-in URL's code (version 3 or 4, with
+// its 4-module quiet zone) takes 37 to 41 columns and half as many lines.
+func writeQR(w io.Writer, text string, colour bool) error {
 	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {
 		return err
@@ -253,6 +277,20 @@ func writeQR(w io.Writer, text string) error {
 	bits := q.Bitmap() // true is dark; the quiet zone is included
 	var b strings.Builder
 	for y := 0; y < len(bits); y += 2 {
+		if !colour {
+			for x := range bits[y] {
+				upper, lower := 0, 0
+				if bits[y][x] {
+					upper = 1
+				}
+				if y+1 < len(bits) && bits[y+1][x] {
+					lower = 1
+				}
+				b.WriteString(plainBlocks[upper][lower])
+			}
+			b.WriteString("\n")
+			continue
+		}
 		cur := ""
 		for x := range bits[y] {
 			fg, bg := fgLight, bgLight

@@ -82,7 +82,7 @@ func runLogout(c *cli.Context) error {
 		out.NickName = browser.PlainName(acct.NickName)
 	}
 	if c.Bool(jsonFlag.Name) {
-		return writeJSON(w, out)
+		return writeResult(w, out, nil)
 	}
 	if acct != nil {
 		fmt.Fprintf(w, "logged out %s on %s\n", out.NickName, out.Host)

@@ -32,7 +32,7 @@ Example:
    wxctl room add --member Dave --member Boss "Weekend Hikers"
    wxctl room add --json -m alice_w @@2d6b…e8f1
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  append([]cli.Flag{changeMemberFlag}, appFlags()...),
 	Action: runRoomAdd,
 }

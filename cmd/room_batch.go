@@ -125,7 +125,7 @@ Example:
    wxctl room batch --json teams.yaml > results.jsonl
    wxctl room batch --sandbox --interval 0 --concurrency 4 teams.csv
 
-(Flags go before PLAN.)`,
+(Flags may stand anywhere; -- ends them.)`,
 	Flags: append([]cli.Flag{
 		batchIntervalFlag, batchMaxRateFlag, batchBackoffFlag, batchMaxWaitFlag,
 		batchJournalFlag, batchDryRunFlag, batchConcurrencyFlag, batchLookupWaitFlag, batchRecreateFlag,

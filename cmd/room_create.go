@@ -98,7 +98,7 @@ func reportRoom(c *cli.Context, s *session, res *browser.RoomResult, greeting *b
 		if greeting != nil {
 			out.Greeting = &greetingJSON{LocalID: greeting.LocalID, MsgID: greeting.MsgID, Ret: greeting.Ret}
 		}
-		if werr := writeJSON(c.App.Writer, out); werr != nil && err == nil {
+		if werr := writeResult(c.App.Writer, out, err); werr != nil && err == nil {
 			return werr
 		}
 		return err

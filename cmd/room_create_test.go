@@ -265,7 +265,7 @@ func TestRoomCreateUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"room", "create", "--member", "A"}, "at least 2 members"},
-		{[]string{"room", "create", "--bogus"}, "flag provided but not defined"},
+		{[]string{"room", "create", "--bogus"}, "wxctl room create has no flag --bogus (see wxctl room create --help)"},
 		{[]string{"room", "create", "x", "--member", "A", "--member", "B"}, "takes no arguments"},
 		{[]string{"room", "create", "--member", "A", "--member", "B", "--remote", "ws://x", "--show"}, "do not go together"},
 	}

@@ -22,7 +22,7 @@ Example:
    wxctl room info "Weekend Hikers"
    wxctl room info --json @@2d6b…e8f1
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  appFlags(),
 	Action: runRoomInfo,
 }

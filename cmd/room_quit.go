@@ -21,7 +21,7 @@ Example:
    wxctl room quit "Old Project"
    wxctl room quit --json @@2d6b…e8f1
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  appFlags(),
 	Action: runRoomQuit,
 }

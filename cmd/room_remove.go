@@ -24,7 +24,7 @@ Example:
    wxctl room remove --member Dave "Book Club"
    wxctl room remove --json -m Dave -m Eve "Book Club"
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  append([]cli.Flag{changeMemberFlag}, appFlags()...),
 	Action: runRoomRemove,
 }

@@ -21,7 +21,7 @@ Example:
    wxctl room topic "Weekend Hikers" "Hikers 🥾 2025"
    wxctl room topic --json @@2d6b…e8f1 "Book Club"
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  appFlags(),
 	Action: runRoomTopic,
 }

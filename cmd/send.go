@@ -26,7 +26,7 @@ Example:
    wxctl send Boss "On my way"
    wxctl send --json "Weekend Hikers" "Meet at 8 🥾"
 
-Flags go before TO.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  appFlags(),
 	Action: runSend,
 }

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -115,12 +114,6 @@ func smokeFlags() []cli.Flag {
 
 func runSmoke(c *cli.Context) error {
 	if c.NArg() != 1 {
-		for _, a := range c.Args().Slice()[min(1, c.NArg()):] {
-			if strings.HasPrefix(a, "-") {
-				// urfave/cli stops reading flags at the first argument.
-				return usagef("flags go before the plan file: wxctl smoke %s %s", a, c.Args().First())
-			}
-		}
 		return usagef("smoke takes one plan file (wxctl smoke [flags] PLAN.yaml), got %d arguments", c.NArg())
 	}
 	plan, err := smoke.ReadPlan(c.Args().First())
@@ -158,7 +151,7 @@ func runSmoke(c *cli.Context) error {
 	runErr = r.Verdict(runErr, err == nil && errors.Is(runErr, context.DeadlineExceeded) && c.Context.Err() == nil)
 	if text != nil {
 		text.Summary(r)
-	} else if werr := writeJSON(w, newSmokeJSON(r, runErr)); werr != nil && runErr == nil {
+	} else if werr := writeResult(w, newSmokeJSON(r, runErr), runErr); werr != nil && runErr == nil {
 		runErr = werr
 	}
 	if path := c.String(junitFlag.Name); path != "" {

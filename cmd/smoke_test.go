@@ -429,7 +429,7 @@ func TestSmokeInvalidPlan(t *testing.T) {
 	}{
 		{[]string{"smoke"}, "one plan file"},
 		{[]string{"smoke", "missing.yaml"}, "missing.yaml"},
-		{[]string{"smoke", "plan.yaml", "--json"}, "flags go before the plan file: wxctl smoke --json plan.yaml"},
+		{[]string{"smoke", "--", "plan.yaml", "--json"}, "got 2 arguments"},
 	} {
 		code, _, stderr := runCLI(t, tc.args...)
 		if code != ExitUsage || !strings.Contains(stderr, tc.want) {

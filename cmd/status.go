@@ -56,7 +56,7 @@ func runStatus(c *cli.Context) error {
 		out.Error = errorLine(err)
 	}
 	if c.Bool(jsonFlag.Name) {
-		if werr := writeJSON(c.App.Writer, out); werr != nil && err == nil {
+		if werr := writeResult(c.App.Writer, out, err); werr != nil && err == nil {
 			return werr
 		}
 		return err

@@ -19,7 +19,7 @@ func (b *Batch) Report(w io.Writer, asJSON bool, stopErr error, exitCode func(er
 			_ = writeJSONLine(w, newBatchGroupJSON(it))
 		}
 	}
-	sum.Stopped, sum.ExitCode = stopName(stopErr), exitCode(err)
+	sum.Stopped, sum.ExitCode, sum.OK = stopName(stopErr), exitCode(err), err == nil
 	if err != nil {
 		sum.Error = oneLine(err.Error())
 	}
@@ -33,7 +33,7 @@ func (b *Batch) Report(w io.Writer, asJSON bool, stopErr error, exitCode func(er
 // asJSON, whose exitCode is exitCode of e. It returns e.
 func (e *PlanError) Report(w, errw io.Writer, asJSON bool, exitCode func(error) int) error {
 	if asJSON {
-		_ = writeJSONLine(w, map[string]any{"type": "problems", "problems": e.Problems, "exitCode": exitCode(e)})
+		_ = writeJSONLine(w, map[string]any{"type": "problems", "ok": false, "exitCode": exitCode(e), "error": oneLine(e.Error()), "problems": e.Problems})
 		return e
 	}
 	e.print(errw)

@@ -17,6 +17,7 @@ import (
 // documents it.
 type SummaryJSON struct {
 	Type      string `json:"type"` // "summary"
+	OK        bool   `json:"ok"`
 	DryRun    bool   `json:"dryRun,omitempty"`
 	Total     int    `json:"total"`
 	Done      int    `json:"done"`     // created + found + earlier + existing
@@ -39,7 +40,7 @@ type SummaryJSON struct {
 
 // summarize counts the items.
 func summarize(items []*batchItem, journal string) SummaryJSON {
-	s := SummaryJSON{Type: "summary", Total: len(items), Journal: journal}
+	s := SummaryJSON{Type: "summary", OK: true, Total: len(items), Journal: journal}
 	for _, it := range items {
 		switch {
 		case it.state == stateFailed:
