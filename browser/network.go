@@ -582,3 +582,21 @@ func (p *Page) WaitCall(ctx context.Context, match func(NetCall) bool) (NetCall,
 		}
 	}
 }
+
+// waitChange waits until changed closes (a call was done), d has passed,
+// ctx ends or the page goes away; only the last two are errors.
+func (p *Page) waitChange(ctx context.Context, changed <-chan struct{}, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-changed:
+	case <-t.C:
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the app's request: %w", ctx.Err())
+	case <-p.ctx.Done():
+		return fmt.Errorf("waiting for the app's request: %w", p.alive(context.Background()))
+	case <-p.crashed.Done():
+		return fmt.Errorf("waiting for the app's request: %w", p.alive(context.Background()))
+	}
+	return nil
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 
+	"github.com/wxctl/wxctl/browser/browsertest"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -182,8 +182,8 @@ func newSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, string) 
 	t.Helper()
 	srv, err := sandbox.New(opts...)
 	if err != nil {
-		if errors.Is(err, sandbox.ErrAngularMissing) && os.Getenv("CI") == "" {
-			t.Skip(err)
+		if errors.Is(err, sandbox.ErrAngularMissing) {
+			browsertest.Missing(t, err.Error())
 		}
 		t.Fatal(err)
 	}
