@@ -23,7 +23,9 @@ func traceFailures(c *cli.Command) {
 	for _, sub := range c.Subcommands {
 		traceFailures(sub)
 	}
-	if c.Action == nil || !slices.Contains(c.Flags, cli.Flag(traceFlag)) {
+	// NewApp copies the flags, so they are known by name, not by value.
+	hasTrace := slices.ContainsFunc(c.Flags, func(f cli.Flag) bool { return slices.Contains(f.Names(), traceFlag.Name) })
+	if c.Action == nil || !hasTrace {
 		return
 	}
 	action := c.Action
