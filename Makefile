@@ -14,7 +14,7 @@ APT_PKGS  := libjs-angularjs xvfb
 # Visible-window tests need a display; xvfb-run gives one when there is none.
 XVFB      := $(if $(DISPLAY),,xvfb-run -a)
 
-.PHONY: all build deps demo test vet tidy-check bench man completions install clean
+.PHONY: all build deps demo test vet lint tidy-check bench man completions install clean
 
 all: build
 
@@ -58,13 +58,19 @@ demo: deps build
 vet:
 	$(GO) vet ./...
 
+# actionlint, pinned in go.mod as a tool, lints .github/workflows and, through
+# the workflow that uses it, action.yml's metadata (action_test.go checks the
+# action's steps and expressions, which actionlint does not read).
+lint:
+	$(GO) tool actionlint
+
 # tidy-check fails when go mod tidy would change go.mod or go.sum.
 tidy-check:
 	@$(GO) mod tidy -diff >/dev/null 2>&1 || { \
 		echo "go.mod or go.sum is not tidy: run go mod tidy and commit the result"; \
 		$(GO) mod tidy -diff; exit 1; }
 
-test: deps vet tidy-check
+test: deps vet lint tidy-check
 	$(XVFB) $(GO) test -timeout 14m ./...
 
 # Ratios against floors measured in the same run. The raw `go test -bench`

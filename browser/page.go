@@ -50,6 +50,10 @@ type Page struct {
 	// refusalSeen is the Seq of the last refused log-in that Login or
 	// CheckSession reported: a later one looks past it (see loginRefusals).
 	refusalSeen int
+	// openedURL and openedAt are the address and time of the last Open:
+	// the page of the HAR.
+	openedURL string
+	openedAt  time.Time
 
 	// crashed ends when the tab's renderer crashes: the calls in flight
 	// then fail at once instead of at their deadlines.
@@ -209,6 +213,9 @@ func (p *Page) Open(ctx context.Context, url string) error {
 		return err
 	}
 	mark := p.contextGen()
+	p.mu.Lock()
+	p.openedURL, p.openedAt = url, time.Now()
+	p.mu.Unlock()
 	opctx, stop := p.opContext(ctx)
 	// Page.navigate answers once the server has answered (or failed).
 	res, err := cdp.Call(opctx, p.target, page.Navigate, page.NavigateParams{URL: url})
@@ -313,7 +320,8 @@ func (p *Page) Exceptions() []Exception {
 func (p *Page) onEvent(ev any) {
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent, *network.EventResponseReceived,
-		*network.EventLoadingFinished, *network.EventLoadingFailed:
+		*network.EventLoadingFinished, *network.EventLoadingFailed,
+		*network.EventRequestWillBeSentExtraInfo, *network.EventResponseReceivedExtraInfo:
 		p.rec.onEvent(ev)
 	case *runtime.EventExecutionContextCreated:
 		var aux struct {

@@ -38,6 +38,7 @@ Try it without an account: wxctl demo (the built-in sandbox of web WeChat).`,
 	app.OnUsageError = onUsageError
 	for _, c := range app.Commands {
 		setUsageErrorHandler(c)
+		traceFailures(c)
 	}
 	return app
 }

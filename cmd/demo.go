@@ -25,7 +25,7 @@ friends Rain1ove and 迴焘願點 through chatroomFactory.create, reads it back,
 prints the request and answer the app made side by side with the user's own
 capture of web WeChat. Needs no account and no network.`,
 	Flags: []cli.Flag{
-		chromeFlag, showFlag, chromeFlagFlag, angularFlag, timeoutFlag, jsonFlag, captureFlag,
+		chromeFlag, showFlag, chromeFlagFlag, angularFlag, timeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag,
 	},
 	Action: runDemo,
 }

@@ -45,6 +45,9 @@ func sessionOptions(c *cli.Context, useSandbox bool) (sess.Options, error) {
 	if err := checkPageFlags(c, useSandbox); err != nil {
 		return sess.Options{}, err
 	}
+	if err := checkOutputFlags(c); err != nil {
+		return sess.Options{}, err
+	}
 	token, err := extspamToken(c)
 	if err != nil {
 		return sess.Options{}, err
@@ -62,6 +65,9 @@ func sessionOptions(c *cli.Context, useSandbox bool) (sess.Options, error) {
 		Timeout:      c.Duration(timeoutFlag.Name),
 		Capture:      c.String(captureFlag.Name),
 		WriteCalls:   writeCapture,
+		HAR:          c.String(harFlag.Name),
+		TraceDir:     c.String(traceFlag.Name),
+		Version:      Version,
 		ExtspamToken: token,
 		UOS:          c.Bool(uosFlag.Name),
 	}

@@ -107,7 +107,7 @@ Examples:
 // whether there is one) and never logs in.
 func smokeFlags() []cli.Flag {
 	return []cli.Flag{
-		junitFlag, artifactsFlag, smokeTimeoutFlag, jsonFlag, captureFlag,
+		junitFlag, artifactsFlag, smokeTimeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag,
 		chromeFlag, showFlag, remoteFlag, chromeFlagFlag, profileFlag, urlFlag, sandboxFlag, angularFlag,
 	}
 }

@@ -39,6 +39,14 @@ type Options struct {
 	// the session closes, with WriteCalls (--capture).
 	Capture    string
 	WriteCalls func(path string, calls []browser.NetCall) error
+	// HAR is the file the page's recorded calls are written to as HAR 1.2
+	// when the session closes (--har).
+	HAR string
+	// TraceDir is the folder of --trace: the page's console, DOM and
+	// screenshot at each failed call and at the end, and the HAR.
+	TraceDir string
+	// Version is wxctl's, named as the creator of HAR files and traces.
+	Version string
 
 	// ExtspamToken, when not "", opens the page as WeChat's desktop
 	// client for UOS does (--uos).
@@ -72,6 +80,10 @@ type Session struct {
 	KeptProfile string
 
 	opts Options
+	// trace is --trace's writer, nil without; stopTrace ends its watch for
+	// failed calls.
+	trace     *browser.Tracer
+	stopTrace func()
 	// ctx carries the --timeout deadline of the job, and ends early when
 	// the web WeChat session ends under the command (see jobContext); the
 	// browser itself lives on the command's context (a deadline there
@@ -98,6 +110,11 @@ func Start(ctx context.Context, o Options) (s *Session, target string, err error
 			s = nil
 		}
 	}()
+	if o.TraceDir != "" {
+		if s.trace, err = browser.NewTracer(o.TraceDir, o.Version); err != nil {
+			return s, "", fmt.Errorf("--trace %s: %w", o.TraceDir, err)
+		}
+	}
 	target = o.URL
 	if o.Sandbox {
 		if s.Sandbox, err = sandbox.New(sandbox.WithAngularJS(o.Angular), sandbox.WithLoggedIn(!o.LoggedOut)); err != nil {
@@ -119,6 +136,9 @@ func Start(ctx context.Context, o Options) (s *Session, target string, err error
 	}
 	if s.Page, err = s.Browser.NewPage(ctx); err != nil {
 		return s, target, err
+	}
+	if s.trace != nil {
+		s.stopTrace = s.trace.Watch(ctx, s.Page)
 	}
 	if !o.Sandbox || o.Profile != "" {
 		s.KeptProfile = s.Browser.ProfileDir()
@@ -504,12 +524,24 @@ func browserOptions(o Options) ([]browser.Option, error) {
 	return opts, nil
 }
 
-// Close writes the capture file if asked and closes the tab, the browser and
-// the sandbox. It returns the first error.
+// Close writes the capture file, the HAR and the trace's last snapshot if
+// asked and closes the tab, the browser and the sandbox. It returns the
+// first error.
 func (s *Session) Close() error {
 	var errs []error
+	if s.stopTrace != nil {
+		s.stopTrace()
+	}
+	if s.Page != nil && s.trace != nil {
+		if _, err := s.trace.Snapshot(context.Background(), s.Page, "end"); err != nil {
+			errs = append(errs, fmt.Errorf("--trace: %w", err))
+		}
+	}
 	if s.Page != nil && s.opts.Capture != "" && s.opts.WriteCalls != nil {
 		errs = append(errs, s.opts.WriteCalls(s.opts.Capture, s.Page.Calls()))
+	}
+	if s.Page != nil && s.opts.HAR != "" {
+		errs = append(errs, writeHAR(s.opts.HAR, s.Page, s.opts.Version))
 	}
 	if s.cancel != nil {
 		s.cancel()
@@ -524,4 +556,18 @@ func (s *Session) Close() error {
 		errs = append(errs, s.Sandbox.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// writeHAR saves the page's recorded calls, redacted, as HAR 1.2.
+func writeHAR(path string, p *browser.Page, version string) error {
+	info := p.HARInfo()
+	info.Version = version
+	b, err := browser.MarshalHAR(p.Calls(), info)
+	if err == nil {
+		err = os.WriteFile(path, b, 0o600)
+	}
+	if err != nil {
+		return fmt.Errorf("writing --har: %w", err)
+	}
+	return nil
 }
