@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wxctl/wxctl/scripts"
 )
@@ -181,7 +183,7 @@ func (b *AddressBook) resolveOne(name string) (Contact, string) {
 	if b.isSelf(name) {
 		return b.Self, fmt.Sprintf("%q is yourself: a group is created with you in it already", name)
 	}
-	if strings.HasPrefix(name, "@") {
+	if strings.HasPrefix(name, "@") || IsSpecialUserName(name) {
 		for _, c := range b.Friends {
 			if c.UserName == name {
 				return c, ""
@@ -241,22 +243,80 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// suggest names up to five friends whose names contain name.
+// suggest names up to five contacts whose names are near name, nearest
+// first: a name that contains it, then one within a few typing mistakes
+// (case and spacing ignored): "Carl" finds Carol.
 func suggest(list []Contact, name string) string {
 	key := foldName(name)
-	var near []Contact
-	for _, c := range list {
-		if strings.Contains(foldName(c.NickName), key) || strings.Contains(foldName(c.RemarkName), key) {
-			near = append(near, c)
-		}
-		if len(near) == 5 {
-			break
-		}
-	}
-	if len(near) == 0 {
+	if key == "" {
 		return ""
 	}
-	return "; did you mean " + describe(near)
+	type near struct {
+		c    Contact
+		dist int
+	}
+	var found []near
+	for _, c := range list {
+		if d, ok := nameDistance(c, key); ok {
+			found = append(found, near{c, d})
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	slices.SortStableFunc(found, func(a, b near) int { return a.dist - b.dist })
+	out := make([]Contact, 0, 5)
+	for _, n := range found[:min(5, len(found))] {
+		out = append(out, n.c)
+	}
+	return "; did you mean " + describe(out)
+}
+
+// nameDistance is how far key (folded) is from c's nearest name: 0 for a
+// name that contains it, else the edit distance, when that is at most a
+// third of key's length (at least 1).
+func nameDistance(c Contact, key string) (int, bool) {
+	best, ok := 0, false
+	limit := max(1, utf8.RuneCountInString(key)/3)
+	for _, n := range []string{c.NickName, c.RemarkName, c.Alias} {
+		f := foldName(n)
+		if f == "" {
+			continue
+		}
+		d := 0
+		if !strings.Contains(f, key) {
+			d = 1 + editDistance(f, key)
+			if d-1 > limit {
+				continue
+			}
+		}
+		if !ok || d < best {
+			best, ok = d, true
+		}
+	}
+	return best, ok
+}
+
+// editDistance is the Levenshtein distance of a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
 }
 
 // describe lists contacts as `"Tom" (@12ab…9f3c)` so that a person can tell

@@ -47,8 +47,10 @@ func FindRoom(ctx context.Context, p *Page, q RoomQuery) (*FoundRoom, error) {
 
 // WaitRoom is FindRoom, tried again whenever the app may have learnt of new
 // groups, until within has passed. A group made by a create whose answer
-// was lost reaches the app only through its push channel (synccheck, then
-// webwxsync's ModContactList), a moment after the create.
+// was lost reaches the app only through its push channel, a moment after
+// the create: synccheck, then webwxsync, whose system message in the
+// unknown group makes the app read it with its own batch get (or whose
+// ModContactList carries it).
 func WaitRoom(ctx context.Context, p *Page, q RoomQuery, within time.Duration) (*FoundRoom, error) {
 	wctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
@@ -84,13 +86,13 @@ func newRoomFinder(p *Page, q RoomQuery) *roomFinder {
 	return &roomFinder{p: p, q: q, want: slices.Compact(want), members: make(map[string][]string)}
 }
 
-// waitForNews waits until the app has synced since mark, or recheckEvery
-// has passed; it returns false when ctx ended.
+// waitForNews waits until the app has synced or read contacts since mark,
+// or recheckEvery has passed; it returns false when ctx ended.
 func (f *roomFinder) waitForNews(ctx context.Context, mark int) bool {
 	nctx, cancel := context.WithTimeout(ctx, recheckEvery)
 	defer cancel()
 	_, _ = f.p.WaitCall(nctx, func(c NetCall) bool {
-		return c.Seq > mark && (c.Endpoint == "webwxsync" || c.Endpoint == "webwxinit")
+		return c.Seq > mark && (c.Endpoint == "webwxsync" || c.Endpoint == "webwxinit" || c.Endpoint == EndpointBatchGet)
 	})
 	return ctx.Err() == nil
 }

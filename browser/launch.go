@@ -101,6 +101,9 @@ type Browser struct {
 	// (see DropHTTPCache).
 	dropCache bool
 	spare     target.ID // a launched browser's first tab, until NewPage takes it
+	// visible: the browser quits with its last window, so a page in its
+	// first tab leaves the tab open when it closes (blank).
+	visible bool
 
 	// chromedp's cancel funcs must run once: a second run can block for
 	// ever on a browser that never started.
@@ -199,11 +202,9 @@ func launch(ctx context.Context, cfg config) (_ *Browser, err error) {
 		if err != nil {
 			return err
 		}
-		// A visible browser quits with its last window, so its first
-		// tab stays to keep it open.
-		if !cfg.visible {
-			b.spare = blankTab(res.TargetInfos)
-		}
+		// The first page opens in the browser's own first tab, so that
+		// --show shows one window, not a blank one beside wxctl's.
+		b.spare, b.visible = blankTab(res.TargetInfos), cfg.visible
 		return nil
 	}, b.abort)
 	if err != nil {

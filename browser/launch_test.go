@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/wxctl/wxctl/browser/browsertest"
 )
 
 // One browser for the whole test binary, a new tab per test: starting a
@@ -80,10 +82,7 @@ func leftGoroutines() string {
 func needBrowser(t *testing.T) {
 	t.Helper()
 	if _, err := findBrowser("", false); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs a browser: %v", err)
-		}
-		t.Skip(err)
+		browsertest.Missing(t, err.Error())
 	}
 }
 
@@ -232,19 +231,33 @@ func TestFirstPageIsTheFirstTab(t *testing.T) {
 	}
 }
 
-// A visible browser quits with its last window, so it keeps its first tab
-// and pages get their own.
+// A visible browser shows one window: the first page is its first tab
+// (not a second window beside a blank one). It quits with its last window,
+// so closing that page leaves the tab open, blank, and the browser opens
+// others.
 func TestVisibleBrowserOutlivesItsPages(t *testing.T) {
 	b := startVisibleBrowser(t)
+	before := pageTargets(t, b)
 	p, err := b.NewPage(callCtx(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	after := pageTargets(t, b)
+	if len(before) != 1 || len(after) != 1 || p.target.TargetID != before[0] {
+		t.Errorf("tabs before NewPage %v, after %v, the page's %s: want the one first tab", before, after, p.target.TargetID)
+	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.NewPage(callCtx(t)); err != nil {
+	if left := pageTargets(t, b); len(left) != 1 || left[0] != before[0] {
+		t.Errorf("tabs after the page closed: %v, want the first tab %s kept", left, before[0])
+	}
+	p2, err := b.NewPage(callCtx(t))
+	if err != nil {
 		t.Fatalf("NewPage after the only page closed: %v", err)
+	}
+	if p2.target.TargetID == before[0] {
+		t.Errorf("the closed page's tab %s was reused", before[0])
 	}
 }
 

@@ -62,11 +62,19 @@ func (ch *RoomChange) Invited() bool {
 	return slices.ContainsFunc(ch.Updates, func(u RoomUpdate) bool { return u.Fun == FunInviteMember })
 }
 
-// ReadBack reads the group back through the app's batch get (see ReadRoom)
-// into Room and Info, or records in ReadErr why it could not. After a
-// change whose outcome is unknown, call it again with a fresh context.
+// ReadBack reads the group back through the app's batch get (see readBack)
+// into Room and Info, or records in ReadErr why it could not. Only a read
+// that began after the answer of the last change counts, so that the group
+// shows the change: one begun before may have been answered before the
+// change was made. After a change whose outcome is unknown, call it again
+// with a fresh context.
 func (ch *RoomChange) ReadBack(ctx context.Context, p *Page) {
-	ch.Room, ch.Info, ch.ReadErr = ReadRoom(ctx, p, ch.ChatRoomName)
+	rb := readBack{room: ch.ChatRoomName, mark: p.LastSeq()}
+	if n := len(ch.Updates); n > 0 && ch.Updates[n-1].Call.Done {
+		last := ch.Updates[n-1].Call
+		rb.mark, rb.since = last.Seq, answeredAt(last)
+	}
+	ch.Room, ch.Info, ch.ReadErr = rb.read(ctx, p)
 }
 
 // AddMembers adds members to a group through chatroomFactory.addMember,
@@ -225,12 +233,14 @@ func nearGroups(groups []Contact, name string) []Contact {
 		switch {
 		case key != "" && strings.Contains(foldName(topic), key):
 			return 0
+		case key != "" && func() bool { _, near := nameDistance(g, key); return near }():
+			return 1 // a typing mistake: "Book Clb"
 		case slices.ContainsFunc(strings.Fields(strings.ToLower(topic)), func(w string) bool { return slices.Contains(words, w) }):
-			return 1
-		case g.IsSaved():
 			return 2
+		case g.IsSaved():
+			return 3
 		}
-		return 3
+		return 4
 	}
 	out := slices.Clone(groups)
 	slices.SortStableFunc(out, func(a, b Contact) int { return rank(a) - rank(b) })
@@ -282,7 +292,8 @@ func GroupMates(ctx context.Context, p *Page) ([]Contact, error) {
 // friends, or failing that among mates (see GroupMates), whom WeChat will
 // likely refuse as strangers (1204) but whom the tool leaves to WeChat.
 // Before anything is sent it refuses, all at once, unknown and ambiguous
-// names, yourself, members already in the group and anybody named twice.
+// names, special accounts (see Contact.IsSpecial), yourself, members
+// already in the group and anybody named twice.
 func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []Contact) ([]Contact, error) {
 	return resolveEach(names, func(name string) (Contact, string) {
 		c, problem := pickOne(b.Friends, name, matchNames, "friend")
@@ -296,6 +307,8 @@ func (b *AddressBook) ResolveNewMembers(room *Contact, names []string, mates []C
 		}
 		switch {
 		case problem != "":
+		case c.IsSpecial():
+			problem = specialProblem(c)
 		case c.UserName == b.Self.UserName:
 			problem = "you are in the group already"
 		case room.HasMember(c.UserName):
@@ -374,7 +387,8 @@ func pickOne(list []Contact, name string, match func([]Contact, string) []Contac
 	switch {
 	case name == "":
 		return Contact{}, "an empty name"
-	case strings.HasPrefix(name, "@"):
+	case strings.HasPrefix(name, "@") || IsSpecialUserName(name):
+		// Special accounts have fixed UserNames ("filehelper") people use.
 		found = slices.DeleteFunc(slices.Clone(list), func(c Contact) bool { return c.UserName != name })
 	default:
 		found = match(list, name)

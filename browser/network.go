@@ -34,11 +34,34 @@ type NetCall struct {
 	ResponseBody json.RawMessage
 	Err          string // the browser's error text when the request failed
 	Done         bool   // the request finished (or failed) and its bodies were read
-	// BodiesDropped is true when the recorder let the bodies go to bound
-	// its memory (see maxBodyBytes); the rest of the call stays.
+	// BodiesDropped is true when the recorder let the bodies and the
+	// headers go to bound its memory (see maxBodyBytes); the rest of the
+	// call stays.
 	BodiesDropped bool
 	Started       time.Time
 	Duration      time.Duration
+	// RequestHeaders and ResponseHeaders are the headers as the Network
+	// domain told them: the ones on the wire when the browser said so
+	// (cookies included), else those the page set. They hold the session's
+	// cookies: pass them through Redact (or WriteHAR) before showing them.
+	RequestHeaders  map[string]string
+	ResponseHeaders map[string]string
+	StatusText      string // "OK"; "" when no answer came
+	MimeType        string // of the answer, as the browser read it
+	Protocol        string // "http/1.1", "h2", …; "" when no answer came
+	// Timing is how the time of the request was spent, when the browser
+	// measured it (see Timing); nil for a call not done.
+	Timing *Timing
+}
+
+// Timing is the phases of one request, from the Network domain's
+// ResourceTiming and the request's start and end events. A phase that did
+// not happen (no DNS look-up on a reused connection) is -1; the others are
+// 0 or more. SSL is part of Connect, as HAR counts them; the sum of the
+// others is the call's Duration, give or take the rounding of the
+// browser's clock.
+type Timing struct {
+	Blocked, DNS, Connect, SSL, Send, Wait, Receive time.Duration
 }
 
 // recorder keeps the API calls of one tab. The tab's listener records the
@@ -57,10 +80,16 @@ type recorder struct {
 	// send the paused event first.
 	early    map[network.RequestID]earlyAnswer
 	earlySeq int
-	queue    []network.RequestID // finished requests whose bodies are to be read
-	wake     chan struct{}       // a queued request, for run
-	changed  chan struct{}       // closed and replaced when a call is done
-	done     chan struct{}       // closed when run returns
+	// wire holds the wire headers (requestWillBeSentExtraInfo) of requests
+	// not seen yet, which the browser may report first; wireOrder is their
+	// arrival order, to let the oldest go: most are of requests the
+	// recorder does not keep (scripts, images).
+	wire      map[network.RequestID]map[string]string
+	wireOrder []network.RequestID
+	queue     []network.RequestID // finished requests whose bodies are to be read
+	wake      chan struct{}       // a queued request, for run
+	changed   chan struct{}       // closed and replaced when a call is done
+	done      chan struct{}       // closed when run returns
 }
 
 // A page that runs for hours (a batch of groups, the push channel polling
@@ -85,6 +114,12 @@ type inFlight struct {
 	failed   bool
 	postData bool   // the request has a body
 	body     []byte // the request body, when the event carried it
+	// reqHeaders and respHeaders are the headers the main events carried;
+	// wireReq and wireResp those of the ExtraInfo events, which hold what
+	// went over the wire (cookies included) and are preferred.
+	reqHeaders, respHeaders, wireReq, wireResp map[string]string
+	statusText, mimeType, protocol             string
+	timing                                     *network.ResourceTiming
 	// answer is the response body read while the request was paused
 	// (intercept.go), taken instead of asking for it after the fact.
 	answer   []byte
@@ -98,6 +133,20 @@ type earlyAnswer struct {
 	seq    int // the order they came in, to let the oldest go
 }
 
+// maxWire bounds the wire headers kept for requests not seen yet: they
+// come just before their request, so only the newest few matter.
+const maxWire = 64
+
+// keepWire keeps the wire headers of a request not seen yet.
+func (r *recorder) keepWire(id network.RequestID, h map[string]string) {
+	if len(r.wireOrder) >= maxWire {
+		delete(r.wire, r.wireOrder[0])
+		r.wireOrder = r.wireOrder[1:]
+	}
+	r.wire[id] = h
+	r.wireOrder = append(r.wireOrder, id)
+}
+
 // maxEarly bounds the answers kept for requests not seen (yet): only the
 // log-in's answers are read early, a few per page at most.
 const maxEarly = 16
@@ -106,6 +155,7 @@ func newRecorder() *recorder {
 	return &recorder{
 		open:    make(map[network.RequestID]*inFlight),
 		early:   make(map[network.RequestID]earlyAnswer),
+		wire:    make(map[network.RequestID]map[string]string),
 		wake:    make(chan struct{}, 1),
 		changed: make(chan struct{}),
 		done:    make(chan struct{}),
@@ -122,7 +172,20 @@ func (r *recorder) onEvent(ev any) {
 		r.started(ev)
 	case *network.EventResponseReceived:
 		if f := r.open[ev.RequestID]; f != nil && ev.Response != nil {
-			f.status = int(ev.Response.Status)
+			resp := ev.Response
+			f.status = int(resp.Status)
+			f.statusText, f.mimeType, f.protocol = resp.StatusText, resp.MimeType, resp.Protocol
+			f.respHeaders, f.timing = headerMap(resp.Headers), resp.Timing
+		}
+	case *network.EventRequestWillBeSentExtraInfo:
+		if f := r.open[ev.RequestID]; f != nil {
+			f.wireReq = headerMap(ev.Headers)
+		} else {
+			r.keepWire(ev.RequestID, headerMap(ev.Headers))
+		}
+	case *network.EventResponseReceivedExtraInfo:
+		if f := r.open[ev.RequestID]; f != nil {
+			f.wireResp = headerMap(ev.Headers)
 		}
 	case *network.EventLoadingFinished:
 		if f := r.open[ev.RequestID]; f != nil {
@@ -167,7 +230,7 @@ func (r *recorder) started(ev *network.EventRequestWillBeSent) {
 	if len(r.calls) >= maxCalls {
 		n := maxCalls / 4
 		for _, c := range r.calls[:n] {
-			r.bodies -= len(c.RequestBody) + len(c.ResponseBody)
+			r.bodies -= c.heldBytes()
 		}
 		r.calls = append(r.calls[:0], r.calls[n:]...)
 		r.dropped += n
@@ -182,12 +245,17 @@ func (r *recorder) started(ev *network.EventRequestWillBeSent) {
 		Started:  time.UnixMicro(int64(float64(ev.WallTime) * 1e6)),
 	})
 	f := &inFlight{
-		seq:      seq,
-		start:    ev.Timestamp,
-		postData: req.HasPostData,
-		body:     body,
+		seq:        seq,
+		start:      ev.Timestamp,
+		postData:   req.HasPostData,
+		body:       body,
+		reqHeaders: headerMap(req.Headers),
 	}
 	r.open[ev.RequestID] = f
+	if h, ok := r.wire[ev.RequestID]; ok {
+		f.wireReq = h
+		delete(r.wire, ev.RequestID) // its place in wireOrder goes with the oldest
+	}
 	if a, ok := r.early[ev.RequestID]; ok {
 		delete(r.early, ev.RequestID)
 		r.answeredLocked(ev.RequestID, f, a.status, a.body)
@@ -336,23 +404,102 @@ func (r *recorder) completeLocked(id network.RequestID, reqBody, respBody []byte
 		// Done at the response stage (answered): the answer is all there.
 		c.Duration = time.Since(c.Started)
 	}
+	c.RequestHeaders, c.ResponseHeaders = f.reqHeaders, f.respHeaders
+	if f.wireReq != nil {
+		c.RequestHeaders = f.wireReq
+	}
+	if f.wireResp != nil {
+		c.ResponseHeaders = f.wireResp
+	}
+	c.StatusText, c.MimeType, c.Protocol = f.statusText, f.mimeType, f.protocol
+	c.Timing = phases(f, c.Duration)
 	c.Done = true
-	r.bodies += len(c.RequestBody) + len(c.ResponseBody)
+	r.bodies += c.heldBytes()
 	r.dropBodiesLocked()
 }
 
-// dropBodiesLocked lets the bodies of the oldest done calls go while the
-// bodies held pass maxBodyBytes, sparing the newest keptBodies calls.
+// dropBodiesLocked lets the bodies and headers of the oldest done calls go
+// while those held pass maxBodyBytes, sparing the newest keptBodies calls.
 func (r *recorder) dropBodiesLocked() {
 	for r.bodies > maxBodyBytes && r.bare < len(r.calls)-keptBodies {
 		c := &r.calls[r.bare]
 		r.bare++
-		if !c.Done || (c.RequestBody == nil && c.ResponseBody == nil) {
+		if !c.Done || c.heldBytes() == 0 {
 			continue // a call in flight keeps what it gets
 		}
-		r.bodies -= len(c.RequestBody) + len(c.ResponseBody)
+		r.bodies -= c.heldBytes()
 		c.RequestBody, c.ResponseBody, c.BodiesDropped = nil, nil, true
+		c.RequestHeaders, c.ResponseHeaders = nil, nil
 	}
+}
+
+// heldBytes is what the bodies and headers of c weigh, for the recorder's
+// budget: a header's name and value, plus what a map entry costs.
+func (c *NetCall) heldBytes() int {
+	n := len(c.RequestBody) + len(c.ResponseBody)
+	for _, h := range []map[string]string{c.RequestHeaders, c.ResponseHeaders} {
+		for k, v := range h {
+			n += len(k) + len(v) + 48
+		}
+	}
+	return n
+}
+
+// headerMap copies the protocol's headers as strings: the browser joins
+// repeated headers with newlines into one value.
+func headerMap(h network.Headers) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(h))
+	for k, v := range h {
+		if s, ok := v.(string); ok {
+			m[k] = s
+		} else {
+			m[k] = fmt.Sprint(v)
+		}
+	}
+	return m
+}
+
+// phases splits the duration d of request f as HAR does (Chrome DevTools'
+// export computes the same): blocked until the first of DNS, connect or
+// send began (the time queued before the browser's requestTime included),
+// then DNS, connect, send; wait until the answer's headers were in;
+// receive until the request finished. Without the browser's timing (a
+// request that failed before an answer, or one answered at the response
+// stage before its timing came) the whole of d is wait.
+func phases(f *inFlight, d time.Duration) *Timing {
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	t := f.timing
+	if t == nil || t.RequestTime == 0 {
+		return &Timing{Blocked: -1, DNS: -1, Connect: -1, SSL: -1, Send: 0, Wait: d, Receive: 0}
+	}
+	span := func(start, end float64) time.Duration {
+		if start < 0 || end < start {
+			return -1
+		}
+		return ms(end - start)
+	}
+	p := &Timing{
+		DNS:     span(t.DNSStart, t.DNSEnd),
+		Connect: span(t.ConnectStart, t.ConnectEnd),
+		SSL:     span(t.SslStart, t.SslEnd),
+		Send:    max(0, ms(t.SendEnd-t.SendStart)),
+		Wait:    max(0, ms(t.ReceiveHeadersEnd-t.SendEnd)),
+	}
+	queued := max(0, time.Duration(float64(cdp.MonotonicTime(t.RequestTime)-f.start)*float64(time.Second)))
+	first := t.SendStart
+	for _, v := range []float64{t.ConnectStart, t.DNSStart} {
+		if v >= 0 && v < first {
+			first = v
+		}
+	}
+	p.Blocked = queued + max(0, ms(first))
+	// What is left of d after the phases before it is receiving (none for
+	// a request done at the response stage).
+	p.Receive = max(0, d-p.Blocked-max(0, p.DNS)-max(0, p.Connect)-p.Send-p.Wait)
+	return p
 }
 
 // broadcastLocked wakes the waiters of WaitCall.
@@ -434,4 +581,22 @@ func (p *Page) WaitCall(ctx context.Context, match func(NetCall) bool) (NetCall,
 			return NetCall{}, fmt.Errorf("waiting for the app's request: %w", p.alive(context.Background()))
 		}
 	}
+}
+
+// waitChange waits until changed closes (a call was done), d has passed,
+// ctx ends or the page goes away; only the last two are errors.
+func (p *Page) waitChange(ctx context.Context, changed <-chan struct{}, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-changed:
+	case <-t.C:
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for the app's request: %w", ctx.Err())
+	case <-p.ctx.Done():
+		return fmt.Errorf("waiting for the app's request: %w", p.alive(context.Background()))
+	case <-p.crashed.Done():
+		return fmt.Errorf("waiting for the app's request: %w", p.alive(context.Background()))
+	}
+	return nil
 }

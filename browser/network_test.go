@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 
+	"github.com/wxctl/wxctl/browser/browsertest"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -182,8 +182,8 @@ func newSandbox(t *testing.T, opts ...sandbox.Option) (*sandbox.Server, string) 
 	t.Helper()
 	srv, err := sandbox.New(opts...)
 	if err != nil {
-		if errors.Is(err, sandbox.ErrAngularMissing) && os.Getenv("CI") == "" {
-			t.Skip(err)
+		if errors.Is(err, sandbox.ErrAngularMissing) {
+			browsertest.Missing(t, err.Error())
 		}
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestRecorderLetsOldCallsGo(t *testing.T) {
 }
 
 // TestRecorderBoundsBodies completes more calls than the body budget holds:
-// the newest keep their bodies, the oldest lose theirs and say so, a call
+// the newest keep their bodies and headers, the oldest lose them and say so, a call
 // still in flight keeps what it gets, and the bytes held stay bounded.
 func TestRecorderBoundsBodies(t *testing.T) {
 	r := newRecorder()
@@ -310,9 +310,10 @@ func TestRecorderBoundsBodies(t *testing.T) {
 		id := network.RequestID(fmt.Sprint(i))
 		r.onEvent(&network.EventRequestWillBeSent{
 			RequestID: id,
-			Request:   &network.Request{URL: "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxsync?r=1", Method: "POST"},
+			Request:   &network.Request{URL: "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxsync?r=1", Method: "POST", Headers: network.Headers{"Content-Type": "application/json"}},
 			Type:      network.ResourceTypeXHR,
 		})
+		r.onEvent(&network.EventResponseReceived{RequestID: id, Response: &network.Response{Status: 200, Headers: network.Headers{"Content-Type": "application/json"}}})
 		return id
 	}
 	// The first call stays in flight while the others come and go.
@@ -326,12 +327,14 @@ func TestRecorderBoundsBodies(t *testing.T) {
 	calls, _ := r.snapshot(0)
 	held, dropped := 0, 0
 	for i, c := range calls {
-		held += len(c.RequestBody) + len(c.ResponseBody)
+		held += c.heldBytes()
 		if c.BodiesDropped {
 			dropped++
-			if c.RequestBody != nil || c.ResponseBody != nil {
-				t.Errorf("call %d is marked BodiesDropped but has bodies", c.Seq)
+			if c.RequestBody != nil || c.ResponseBody != nil || c.RequestHeaders != nil || c.ResponseHeaders != nil {
+				t.Errorf("call %d is marked BodiesDropped but has bodies or headers", c.Seq)
 			}
+		} else if c.RequestHeaders["Content-Type"] == "" || c.ResponseHeaders["Content-Type"] == "" {
+			t.Errorf("call %d lost its headers without BodiesDropped", c.Seq)
 		}
 		if i >= len(calls)-keptBodies && c.ResponseBody == nil {
 			t.Errorf("call %d, among the newest %d, lost its bodies", c.Seq, keptBodies)
@@ -340,7 +343,8 @@ func TestRecorderBoundsBodies(t *testing.T) {
 	if held != r.bodies {
 		t.Errorf("bodies counted %d, held %d", r.bodies, held)
 	}
-	if limit := max(maxBodyBytes, keptBodies*2*len(body)) + 2*len(body); held > limit {
+	w := calls[len(calls)-1].heldBytes() // one call's bodies and headers
+	if limit := max(maxBodyBytes, keptBodies*w) + 2*w; held > limit {
 		t.Errorf("held %d bytes of bodies, want at most %d", held, limit)
 	}
 	if dropped == 0 {

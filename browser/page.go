@@ -32,7 +32,10 @@ type Page struct {
 	cancel context.CancelFunc
 	target *chromedp.Target
 	frame  cdp.FrameID // the main frame, whose id is the target's
-	rec    *recorder
+	// keptTab: the page is a visible browser's first tab, which Close
+	// leaves open (blank) to keep the window and so the browser.
+	keptTab bool
+	rec     *recorder
 
 	mu         sync.Mutex
 	changed    chan struct{} // closed and replaced when contexts change
@@ -47,6 +50,10 @@ type Page struct {
 	// refusalSeen is the Seq of the last refused log-in that Login or
 	// CheckSession reported: a later one looks past it (see loginRefusals).
 	refusalSeen int
+	// openedURL and openedAt are the address and time of the last Open:
+	// the page of the HAR.
+	openedURL string
+	openedAt  time.Time
 
 	// crashed ends when the tab's renderer crashes: the calls in flight
 	// then fail at once instead of at their deadlines.
@@ -93,7 +100,7 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 		changed:  make(chan struct{}),
 		contexts: make(map[cdp.FrameID]execContext),
 	}
-	tab, cancel, err := b.openTab(ctx, p.onEvent)
+	tab, cancel, kept, err := b.openTab(ctx, p.onEvent)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("opening a tab: %w", ctx.Err())
@@ -104,7 +111,7 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 		return nil, fmt.Errorf("opening a tab: %w", err)
 	}
 	c := chromedp.FromContext(tab)
-	p.ctx, p.cancel, p.target = tab, cancel, c.Target
+	p.ctx, p.cancel, p.target, p.keptTab = tab, cancel, c.Target, kept
 	p.frame = cdp.FrameID(c.Target.TargetID)
 	go p.rec.run(tab, c.Target)
 	if err := p.interceptLogin(ctx); err != nil {
@@ -128,7 +135,7 @@ func (b *Browser) NewPage(ctx context.Context) (*Page, error) {
 // round trip and a second renderer start), else a new one. listen is added
 // before the tab's first command, so it sees the execution contexts that
 // Runtime.enable reports at once.
-func (b *Browser) openTab(ctx context.Context, listen func(any)) (context.Context, context.CancelFunc, error) {
+func (b *Browser) openTab(ctx context.Context, listen func(any)) (tab context.Context, cancel context.CancelFunc, kept bool, err error) {
 	open := func(opts ...chromedp.ContextOption) (context.Context, context.CancelFunc, error) {
 		tab, cancel := chromedp.NewContext(b.ctx, append(opts, chromedp.WithListener(listen))...)
 		// The first run attaches the tab for the tab context's whole life,
@@ -144,20 +151,34 @@ func (b *Browser) openTab(ctx context.Context, listen func(any)) (context.Contex
 	b.spare = ""
 	b.mu.Unlock()
 	if spare != "" {
-		tab, cancel, err := open(chromedp.WithTargetID(spare))
+		opts := []chromedp.ContextOption{chromedp.WithTargetID(spare)}
+		if b.visible {
+			// A visible browser quits with its last window: closing
+			// the page leaves this tab open, blanked (see Page.Close).
+			opts = append(opts, chromedp.WithDetachOnCancel())
+		}
+		tab, cancel, err = open(opts...)
 		if err == nil || ctx.Err() != nil {
-			return tab, cancel, err
+			return tab, cancel, err == nil && b.visible, err
 		}
 		// Gone meanwhile (closed through another DevTools client, or its
 		// renderer died): open another.
 	}
-	return open()
+	tab, cancel, err = open()
+	return tab, cancel, false, err
 }
 
 // Close closes the tab and stops its recorder. It is idempotent.
 func (p *Page) Close() error {
 	var err error
 	p.closeOnce.Do(func() {
+		if p.keptTab && p.ctx.Err() == nil {
+			// The tab stays, to keep the window: blank it, so that the
+			// app in it stops (its polling holds the session).
+			ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
+			_, _ = cdp.Call(ctx, p.target, page.Navigate, page.NavigateParams{URL: "about:blank"})
+			cancel()
+		}
 		err = chromedp.Cancel(p.ctx)
 		p.cancel()
 		<-p.rec.done
@@ -192,6 +213,9 @@ func (p *Page) Open(ctx context.Context, url string) error {
 		return err
 	}
 	mark := p.contextGen()
+	p.mu.Lock()
+	p.openedURL, p.openedAt = url, time.Now()
+	p.mu.Unlock()
 	opctx, stop := p.opContext(ctx)
 	// Page.navigate answers once the server has answered (or failed).
 	res, err := cdp.Call(opctx, p.target, page.Navigate, page.NavigateParams{URL: url})
@@ -296,7 +320,8 @@ func (p *Page) Exceptions() []Exception {
 func (p *Page) onEvent(ev any) {
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent, *network.EventResponseReceived,
-		*network.EventLoadingFinished, *network.EventLoadingFailed:
+		*network.EventLoadingFinished, *network.EventLoadingFailed,
+		*network.EventRequestWillBeSentExtraInfo, *network.EventResponseReceivedExtraInfo:
 		p.rec.onEvent(ev)
 	case *runtime.EventExecutionContextCreated:
 		var aux struct {

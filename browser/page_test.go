@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxctl/wxctl/browser/browsertest"
 )
 
 // angularJS is the AngularJS the fixture pages load, Debian's libjs-angularjs.
@@ -22,10 +24,7 @@ const angularJS = "/usr/share/javascript/angular.js/angular.min.js"
 func newFixtureServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	if _, err := os.Stat(angularJS); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs AngularJS (apt-get install libjs-angularjs): %v", err)
-		}
-		t.Skip(err)
+		browsertest.Missing(t, err.Error())
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", http.FileServer(http.Dir("testdata")))

@@ -72,6 +72,32 @@ func Redact(b []byte) []byte {
 	return maskKnown(redact(b))
 }
 
+// RedactText is Redact for a string.
+func RedactText(s string) string {
+	return string(Redact([]byte(s)))
+}
+
+// RedactField masks the value of a named field (a header, a query
+// parameter, a cookie): whole when its name is a secret's (Cookie,
+// Set-Cookie, skey, pass_ticket, …, as JSON keys are masked), else the
+// secrets inside it, as Redact does.
+func RedactField(name, value string) string {
+	if value != "" && isSecretName(name) {
+		return masked
+	}
+	return RedactText(value)
+}
+
+// isSecretName reports whether a field's name is a secret's, as a JSON key
+// (isSecretKey) or as a name in text (secretNames).
+func isSecretName(name string) bool {
+	if assignedNames[strings.ToLower(name)] {
+		return true
+	}
+	q, err := json.Marshal(name)
+	return err == nil && isSecretKey(q)
+}
+
 // redact is Redact for b that mayHoldSecret.
 func redact(b []byte) []byte {
 	if startsJSONText(b) && json.Valid(b) {

@@ -61,7 +61,8 @@ type RoomResult struct {
 // CreateRoom creates a group with members through the app's own
 // chatroomFactory.create, sets its topic through modTopic when topic is not
 // empty (the app's create always sends an empty Topic), and reads the group
-// back through the app's batch get. The members must be friends, two at
+// back through the app's batch get, the app's own one included (see
+// readBack). The members must be friends, two at
 // least, yourself not among them (see CheckRoomMembers).
 //
 // The result is returned with the error whenever WeChat answered, so a
@@ -83,13 +84,20 @@ func CreateRoom(ctx context.Context, p *Page, members []Contact, topic string) (
 	if err != nil {
 		return res, err
 	}
+	// The app reads the new group by itself, often before anybody asks:
+	// every batch get since the create counts, and right after a create
+	// the app's store holds nothing of the group but the new one.
+	rb := readBack{room: res.ChatRoomName, mark: mark, stored: true}
 	if topic != "" {
-		if _, err := SetTopic(ctx, p, res.ChatRoomName, topic); err != nil {
+		call, err := SetTopic(ctx, p, res.ChatRoomName, topic)
+		if err != nil {
 			return res, fmt.Errorf("group %s was created, but setting its topic failed: %w", res.ChatRoomName, err)
 		}
 		res.Topic = topic
+		// Show the group with its topic: only reads that began after it.
+		rb.since, rb.stored = answeredAt(call), false
 	}
-	room, info, err := ReadRoom(ctx, p, res.ChatRoomName)
+	room, info, err := rb.read(ctx, p)
 	if err != nil {
 		return res, fmt.Errorf("group %s was created, but reading it back failed: %w", res.ChatRoomName, err)
 	}
@@ -229,50 +237,140 @@ func CheckAnswer(op string, c NetCall) error {
 }
 
 // ReadRoom reads a group back the way the app does after creating one: a
-// batch get of the room contact (webwxbatchgetcontact?type=ex). It returns
-// the group and its ContactList entry exactly as the app received it.
+// batch get of the room contact (webwxbatchgetcontact?type=ex), made after
+// ReadRoom is called. It returns the group and its ContactList entry
+// exactly as the app received it. See readBack for how it works with the
+// app's own reads.
 func ReadRoom(ctx context.Context, p *Page, room string) (*Contact, json.RawMessage, error) {
-	mark := p.LastSeq()
-	raw, err := p.Run(ctx, scripts.ReadRoom, room)
-	if err != nil {
-		return nil, nil, outcomeError(ctx, p, mark, EndpointBatchGet, err)
-	}
-	call, err := p.WaitCall(ctx, func(c NetCall) bool {
-		return c.Seq > mark && c.Endpoint == EndpointBatchGet && listsUser(c.RequestBody, room)
-	})
-	if err != nil {
-		// The app may have answered from what it holds without a request;
-		// its promise then carries the entry.
-		if entry := promisedEntry(raw); entry != nil {
-			return decodeRoom(entry)
+	return readBack{room: room, mark: p.LastSeq()}.read(ctx, p)
+}
+
+// readBack reads a group back through the app's batch get, working with
+// the app rather than against it. The app reads groups by itself: right
+// after a create, the system message in the new group makes it queue the
+// group (getContact → addBatchgetContact), and that batch get, which may
+// list other contacts too, is often on the wire or answered before wxctl
+// asks. And the app's addBatchgetContact returns no promise for a contact
+// already queued, in flight or given up, while the promise it does return
+// settles only when that call's own timer sent the batch: waiting on a
+// request of one's own, or on the promise, can wait for ever.
+//
+// So any answer counts, whoever asked: the first answered batch get after
+// mark that started no earlier than since and whose request and answer
+// list the group. The app is asked to read the group only when no batch
+// get is in flight, and asked again when nothing came of it; a contact the
+// app gave up on is queued through its own retry path. With stored, the
+// app's store also counts once it holds the group's members (right after
+// a create, whatever it holds of the group is new), when no answer on the
+// network can be read.
+type readBack struct {
+	room  string
+	mark  int       // only the app's requests after this Seq
+	since time.Time // that started at this moment or later: after the answer of the change to show
+	// stored lets the app's store stand for the read-back.
+	stored bool
+}
+
+// askAgain is how long a read-back waits for the app's batch get after
+// asking for it, before it looks at the app again: the app sends its queue
+// 200 ms after a contact is queued, unless a batch is in flight.
+const askAgain = time.Second
+
+// stalledBatch is how long an unanswered batch get holds back asking the
+// app: one that has not finished by then may never.
+const stalledBatch = 10 * time.Second
+
+// roomProbe is what read_room.js returns.
+type roomProbe struct {
+	Stored json.RawMessage `json:"stored"`
+	Asked  bool            `json:"asked"`
+	Queued bool            `json:"queued"`
+}
+
+func (rb readBack) read(ctx context.Context, p *Page) (*Contact, json.RawMessage, error) {
+	var askedAt time.Time // zero: not asked yet
+	refused := 0          // asks in a row that found the read queued, in flight or given up
+	for {
+		calls, changed := p.rec.snapshot(0)
+		inFlight := false
+		for _, c := range calls {
+			if c.Endpoint != EndpointBatchGet {
+				continue
+			}
+			if !c.Done {
+				inFlight = inFlight || time.Since(c.Started) < stalledBatch
+				continue
+			}
+			if c.Seq <= rb.mark || c.Started.Before(rb.since) || !listsUser(c.RequestBody, rb.room) {
+				continue
+			}
+			if room, info, err, ok := batchAnswer(c, rb.room); ok {
+				return room, info, err
+			}
 		}
-		return nil, nil, outcomeError(ctx, p, mark, EndpointBatchGet, err)
+		if !inFlight {
+			ask := askedAt.IsZero() || time.Since(askedAt) >= askAgain
+			// A contact the app gave up on is queued again through the app's
+			// retry path; one left in that path, through its queue.
+			raw, err := p.Run(ctx, scripts.ReadRoom, rb.room, ask, refused%2 == 1)
+			if err != nil {
+				return nil, nil, outcomeError(ctx, p, rb.mark, EndpointBatchGet, err)
+			}
+			var probe roomProbe
+			if err := json.Unmarshal(raw, &probe); err != nil {
+				return nil, nil, fmt.Errorf("reading group %s back: %w", rb.room, err)
+			}
+			if rb.stored && len(probe.Stored) > 0 && string(probe.Stored) != "null" {
+				return decodeRoom(probe.Stored)
+			}
+			if probe.Asked {
+				askedAt = time.Now()
+				if probe.Queued {
+					refused = 0
+				} else {
+					refused++
+				}
+			}
+		}
+		if err := p.waitChange(ctx, changed, askAgain); err != nil {
+			return nil, nil, outcomeError(ctx, p, rb.mark, EndpointBatchGet, err)
+		}
 	}
-	if err := CheckAnswer(EndpointBatchGet, call); err != nil {
-		return nil, nil, err
+}
+
+// batchAnswer reads a done batch get whose request lists room: the group,
+// or the error its answer stands for. ok is false when its answer cannot be
+// read (the browser no longer had the body), and when a batch of several
+// failed: the app then asks for each of them again, alone.
+func batchAnswer(c NetCall, room string) (_ *Contact, _ json.RawMessage, _ error, ok bool) {
+	if c.BodiesDropped || (c.Status == http.StatusOK && c.ResponseBody == nil) {
+		return nil, nil, nil, false
+	}
+	if err := CheckAnswer(EndpointBatchGet, c); err != nil {
+		var req struct{ List []json.RawMessage }
+		if json.Unmarshal(c.RequestBody, &req) == nil && len(req.List) > 1 {
+			return nil, nil, nil, false
+		}
+		return nil, nil, err, true
 	}
 	var ans struct {
 		ContactList []json.RawMessage `json:"ContactList"`
 	}
-	if err := json.Unmarshal(call.ResponseBody, &ans); err != nil {
-		return nil, nil, &HTTPError{Op: EndpointBatchGet, Text: err.Error()}
+	if err := json.Unmarshal(c.ResponseBody, &ans); err != nil {
+		return nil, nil, &HTTPError{Op: EndpointBatchGet, Text: err.Error()}, true
 	}
 	for _, entry := range ans.ContactList {
 		if requestField(entry, "UserName") == room {
-			return decodeRoom(entry)
+			c, info, err := decodeRoom(entry)
+			return c, info, err, true
 		}
 	}
-	return nil, nil, &RetError{Op: EndpointBatchGet, Ret: RetOK, Why: "but the answer does not list " + room}
+	return nil, nil, &RetError{Op: EndpointBatchGet, Ret: RetOK, Why: "but the answer does not list " + room}, true
 }
 
-func promisedEntry(raw json.RawMessage) json.RawMessage {
-	var r struct {
-		Contact json.RawMessage `json:"contact"`
-	}
-	if json.Unmarshal(raw, &r) != nil || len(r.Contact) == 0 || string(r.Contact) == "null" {
-		return nil
-	}
-	return r.Contact
+// answeredAt is when the answer of a done call had come in full.
+func answeredAt(c NetCall) time.Time {
+	return c.Started.Add(c.Duration)
 }
 
 func decodeRoom(entry json.RawMessage) (*Contact, json.RawMessage, error) {

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 )
 
 var callCommand = &cli.Command{
@@ -75,16 +75,16 @@ func runCall(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	names := argResolver{page: s.page}
-	if err := names.waitForApp(s.ctx); err != nil {
+	names := smoke.Resolver{Page: s.Page}
+	if err := names.WaitForApp(s.Context()); err != nil {
 		return err
 	}
-	resolved, err := names.resolve(s.ctx, args, nil)
+	resolved, err := names.Resolve(s.Context(), args, nil)
 	if err != nil {
 		return err
 	}
 	what := service + "." + method
-	res, err := s.page.Call(s.ctx, service, method, resolved.([]any)...)
+	res, err := s.Page.Call(s.Context(), service, method, resolved.([]any)...)
 	if err != nil {
 		return thrown(what, err)
 	}
@@ -102,7 +102,7 @@ func openAnySession(c *cli.Context) (*session, error) {
 }
 
 // parseJSONArgs decodes each command-line argument as one JSON value, and
-// turns {"member": NAME} into a memberRef.
+// turns {"member": NAME} into a smoke.MemberRef.
 func parseJSONArgs(raw []string) ([]any, error) {
 	out := make([]any, 0, len(raw))
 	for i, a := range raw {
@@ -110,32 +110,14 @@ func parseJSONArgs(raw []string) ([]any, error) {
 		dec.UseNumber() // big numbers (Uin) pass through unchanged
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return nil, usagef("argument %d (%s) is not JSON: %v (quote strings: '\"text\"')", i+1, clip(a, 40), err)
+			return nil, usagef("argument %d (%s) is not JSON: %v (quote strings: '\"text\"')", i+1, smoke.Clip(a, 40), err)
 		}
 		if dec.More() {
-			return nil, usagef("argument %d (%s) holds more than one JSON value: pass each argument separately", i+1, clip(a, 40))
+			return nil, usagef("argument %d (%s) holds more than one JSON value: pass each argument separately", i+1, smoke.Clip(a, 40))
 		}
-		out = append(out, memberRefs(v))
+		out = append(out, smoke.MemberRefs(v))
 	}
 	return out, nil
-}
-
-// memberRefs replaces every {"member": NAME} in v by a memberRef.
-func memberRefs(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if name, ok := x["member"].(string); ok && len(x) == 1 {
-			return memberRef{Name: name}
-		}
-		for k, item := range x {
-			x[k] = memberRefs(item)
-		}
-	case []any:
-		for i, item := range x {
-			x[i] = memberRefs(item)
-		}
-	}
-	return v
 }
 
 // thrown turns a JavaScript exception of the user's call or expression into
@@ -158,83 +140,12 @@ func printSettled(c *cli.Context, what string, resolved bool, value json.RawMess
 	if len(value) == 0 {
 		value = json.RawMessage("null")
 	}
-	if err := writeJSON(c.App.Writer, settledJSON{Resolved: resolved, Value: value}); err != nil {
-		return err
-	}
+	var rejected error
 	if !resolved {
-		return &rejectedError{what: what}
+		rejected = &rejectedError{what: what}
 	}
-	return nil
-}
-
-// argResolver finds friends named in call arguments, loading the app's
-// contacts once, on the first name.
-type argResolver struct {
-	page *browser.Page
-	book *browser.AddressBook
-}
-
-// resolve replaces memberRefs in v by UserNames, and resultRefs through
-// result (nil: there are none).
-func (a *argResolver) resolve(ctx context.Context, v any, result func(resultRef) (any, error)) (any, error) {
-	switch x := v.(type) {
-	case memberRef:
-		return a.userName(ctx, x.Name)
-	case resultRef:
-		if result == nil {
-			return nil, fmt.Errorf("{result: %s} has no check to read", x.Check)
-		}
-		return result(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, item := range x {
-			var err error
-			if out[i], err = a.resolve(ctx, item, result); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, item := range x {
-			var err error
-			if out[k], err = a.resolve(ctx, item, result); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-// waitForApp waits, when the page is logged in, until the app has loaded
-// its own user and its contacts (webwxinit, webwxgetcontact), so that an
-// ad-hoc call or expression sees what a person would see on the page. A
-// logged-out page is taken as it is.
-func (a *argResolver) waitForApp(ctx context.Context) error {
-	if ok, err := browser.HasSession(ctx, a.page); err != nil || !ok {
+	if err := writeResult(c.App.Writer, settledJSON{Resolved: resolved, Value: value}, rejected); err != nil {
 		return err
 	}
-	book, err := browser.LoadContacts(ctx, a.page)
-	if err != nil {
-		return fmt.Errorf("waiting for the app to load your contacts: %w", err)
-	}
-	a.book = book
-	return nil
-}
-
-// userName resolves one friend as --member does.
-func (a *argResolver) userName(ctx context.Context, name string) (string, error) {
-	if a.book == nil {
-		book, err := browser.LoadContacts(ctx, a.page)
-		if err != nil {
-			return "", fmt.Errorf("finding member %q: %w", name, err)
-		}
-		a.book = book
-	}
-	friends, err := a.book.ResolveFriends([]string{name})
-	if err != nil {
-		return "", fmt.Errorf("finding member %q: %w", name, err)
-	}
-	return friends[0].UserName, nil
+	return rejected
 }

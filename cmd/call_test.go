@@ -1,9 +1,12 @@
 package cmd
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -71,13 +74,22 @@ func TestParseJSONArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := args[0].([]any)[0].(map[string]any)["UserName"]; got != (memberRef{Name: "Bob"}) {
+	if got := args[0].([]any)[0].(map[string]any)["UserName"]; got != (smoke.MemberRef{Name: "Bob"}) {
 		t.Errorf("member ref %#v", got)
 	}
 	if got := compactJSON(args[1]); got != "12345678901234567890" {
 		t.Errorf("big number %s, want it unchanged", got)
 	}
-	if _, isRef := args[2].(memberRef); isRef {
+	if _, isRef := args[2].(smoke.MemberRef); isRef {
 		t.Error(`{"member": …, "x": 1} is data, not a reference`)
 	}
+}
+
+// compactJSON is v as one line of JSON, for comparisons.
+func compactJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

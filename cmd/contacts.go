@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 var (
@@ -71,11 +72,11 @@ func runContacts(c *cli.Context) error {
 	defer s.Close()
 	var list []contactJSON
 	var search *browser.SearchResult
-	book, err := browser.LoadContacts(s.ctx, s.page)
+	book, err := browser.LoadContacts(s.Context(), s.Page)
 	if err == nil {
 		list = filterContacts(book, c.String(filterFlag.Name), !c.Bool(groupsFlag.Name), !c.Bool(friendsFlag.Name))
 		if kw := c.String(searchFlag.Name); kw != "" {
-			search, err = browser.RemoteSearch(s.ctx, s.page, kw)
+			search, err = browser.RemoteSearch(s.Context(), s.Page, kw)
 		}
 	}
 	if c.Bool(jsonFlag.Name) {
@@ -109,6 +110,9 @@ type contactJSON struct {
 	// Saved says whether the group is saved to the address book; groups
 	// only. Most are not: the app learns them from your recent chats.
 	Saved *bool `json:"saved,omitempty"`
+	// Special marks WeChat's own accounts among the friends (微信团队,
+	// 文件传输助手, …): they can be sent to, but cannot join a group.
+	Special bool `json:"special,omitempty"`
 }
 
 // searchJSON is what remoteSearch found.
@@ -124,7 +128,7 @@ type searchJSON struct {
 func newContactJSON(c browser.Contact) contactJSON {
 	out := contactJSON{
 		Kind: "friend", UserName: c.UserName, NickName: browser.PlainName(c.NickName),
-		RemarkName: browser.PlainName(c.RemarkName), Alias: c.Alias,
+		RemarkName: browser.PlainName(c.RemarkName), Alias: c.Alias, Special: c.IsSpecial(),
 	}
 	if c.IsRoom() {
 		n, saved := c.MemberCount, c.IsSaved()
@@ -173,13 +177,17 @@ func filterContacts(book *browser.AddressBook, filter string, friends, groups bo
 	return out
 }
 
-// printContacts prints the friends and then the groups as tables.
+// printContacts prints the friends, WeChat's special accounts and then the
+// groups as tables.
 func printContacts(w io.Writer, list []contactJSON) {
-	var friends, groups []contactJSON
+	var friends, special, groups []contactJSON
 	for _, c := range list {
-		if c.Kind == "group" {
+		switch {
+		case c.Kind == "group":
 			groups = append(groups, c)
-		} else {
+		case c.Special:
+			special = append(special, c)
+		default:
 			friends = append(friends, c)
 		}
 	}
@@ -190,6 +198,12 @@ func printContacts(w io.Writer, list []contactJSON) {
 		fmt.Fprintf(w, "Friends (%d)\n", len(friends))
 		printTable(w, []string{"NICKNAME", "REMARKNAME", "ALIAS", "USERNAME"}, friends, func(c contactJSON) []string {
 			return []string{c.NickName, c.RemarkName, c.Alias, c.UserName}
+		})
+	}
+	if len(special) > 0 {
+		fmt.Fprintf(w, "Special accounts (%d): WeChat's own, not people; they can be sent to but cannot join a group\n", len(special))
+		printTable(w, []string{"NICKNAME", "USERNAME"}, special, func(c contactJSON) []string {
+			return []string{c.NickName, c.UserName}
 		})
 	}
 	if len(groups) > 0 {
@@ -233,10 +247,10 @@ func printTable(w io.Writer, header []string, rows []contactJSON, cells func(con
 	if len(rows) == 0 {
 		return
 	}
-	t := table{indent: "  "}
-	t.row(header...)
+	t := table.Table{Indent: "  "}
+	t.Row(header...)
 	for _, r := range rows {
-		t.row(cells(r)...)
+		t.Row(cells(r)...)
 	}
-	t.write(w)
+	t.Write(w)
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/seedcmp"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 // demoMembers are the two friends of the seed: creating a group with them
@@ -23,7 +25,7 @@ friends Rain1ove and 迴焘願點 through chatroomFactory.create, reads it back,
 prints the request and answer the app made side by side with the user's own
 capture of web WeChat. Needs no account and no network.`,
 	Flags: []cli.Flag{
-		chromeFlag, showFlag, chromeFlagFlag, angularFlag, timeoutFlag, jsonFlag, captureFlag,
+		chromeFlag, showFlag, chromeFlagFlag, angularFlag, timeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag,
 	},
 	Action: runDemo,
 }
@@ -46,19 +48,19 @@ func runDemo(c *cli.Context) error {
 	defer s.Close()
 	w := c.App.Writer
 	if !c.Bool(jsonFlag.Name) {
-		fmt.Fprintf(w, "Sandbox  %s\nMembers  %s\n\n", s.sandbox.URL(), strings.Join(demoMembers, ", "))
+		fmt.Fprintf(w, "Sandbox  %s\nMembers  %s\n\n", s.Sandbox.URL(), strings.Join(demoMembers, ", "))
 	}
 	res, self, err := createRoom(s, demoMembers, "")
-	pairs := seedPairs(s.opCalls(), res)
+	pairs := seedPairs(s.OpCalls(), res)
 	if c.Bool(jsonFlag.Name) {
-		out := demoJSON{roomJSON: newRoomJSON(res, s.opCalls(), err), Seed: map[string][]shapeRow{}}
+		out := demoJSON{roomJSON: newRoomJSON(res, s.OpCalls(), err), Seed: map[string][]seedcmp.Row{}}
 		for _, p := range pairs {
-			rows, cerr := compareShapes(p.seed, p.ours)
+			rows, cerr := seedcmp.Compare(p.seed, p.ours)
 			if cerr == nil {
 				out.Seed[p.title] = rows
 			}
 		}
-		if werr := writeJSON(w, out); werr != nil && err == nil {
+		if werr := writeResult(w, out, err); werr != nil && err == nil {
 			return werr
 		}
 		return err
@@ -78,7 +80,7 @@ func runDemo(c *cli.Context) error {
 // comparison by request and answer.
 type demoJSON struct {
 	roomJSON
-	Seed map[string][]shapeRow `json:"seedComparison"`
+	Seed map[string][]seedcmp.Row `json:"seedComparison"`
 }
 
 // seedPairs pairs the seed's create and batch get with the app's own.
@@ -88,13 +90,13 @@ func seedPairs(calls []browser.NetCall, res *browser.RoomResult) []seedPair {
 		switch {
 		case call.Endpoint == browser.EndpointCreateRoom && len(pairs) == 0:
 			pairs = append(pairs,
-				seedPair{"webwxcreatechatroom request", seedCreateRequest, call.RequestBody},
-				seedPair{"webwxcreatechatroom answer", seedCreateResponse, call.ResponseBody})
+				seedPair{"webwxcreatechatroom request", seedcmp.CreateRequest, call.RequestBody},
+				seedPair{"webwxcreatechatroom answer", seedcmp.CreateResponse, call.ResponseBody})
 		case call.Endpoint == browser.EndpointBatchGet && res != nil && len(pairs) == 2 &&
 			strings.Contains(string(call.RequestBody), res.ChatRoomName):
 			pairs = append(pairs,
-				seedPair{"webwxbatchgetcontact request", seedBatchGetRequest, call.RequestBody},
-				seedPair{"webwxbatchgetcontact answer", seedBatchGetResponse, call.ResponseBody})
+				seedPair{"webwxbatchgetcontact request", seedcmp.BatchGetRequest, call.RequestBody},
+				seedPair{"webwxbatchgetcontact answer", seedcmp.BatchGetResponse, call.ResponseBody})
 		}
 	}
 	return pairs
@@ -103,15 +105,15 @@ func seedPairs(calls []browser.NetCall, res *browser.RoomResult) []seedPair {
 // printComparison prints one request or answer of the app next to the
 // seed's, field by field, secrets masked.
 func printComparison(w io.Writer, p seedPair) error {
-	rows, err := compareShapes(p.seed, p.ours)
+	rows, err := seedcmp.Compare(p.seed, p.ours)
 	if err != nil {
 		return fmt.Errorf("comparing the %s with the seed: %w", p.title, err)
 	}
-	seedShown, _ := shape(browser.Redact(p.seed))
-	oursShown, _ := shape(browser.Redact(p.ours))
+	seedShown, _ := seedcmp.Shape(browser.Redact(p.seed))
+	oursShown, _ := seedcmp.Shape(browser.Redact(p.ours))
 	fmt.Fprintf(w, "\n%s: the seed's and the app's, field by field\n", p.title)
-	t := table{indent: "  "}
-	t.row("FIELD", "SEED", "APP", "")
+	t := table.Table{Indent: "  "}
+	t.Row("FIELD", "SEED", "APP", "")
 	for _, r := range rows {
 		seed, ours := r.Seed, r.Ours
 		if f, ok := seedShown[r.Path]; ok {
@@ -120,10 +122,10 @@ func printComparison(w io.Writer, p seedPair) error {
 		if f, ok := oursShown[r.Path]; ok {
 			ours = f.Value
 		}
-		t.row(r.Path, cell(seed), cell(ours), r.Verdict)
+		t.Row(r.Path, cell(seed), cell(ours), r.Verdict)
 	}
-	t.write(w)
-	if bad := shapeMismatches(rows); len(bad) > 0 {
+	t.Write(w)
+	if bad := seedcmp.Mismatches(rows); len(bad) > 0 {
 		fmt.Fprintf(w, "  differs from the seed: %s\n", strings.Join(bad, ", "))
 	} else {
 		fmt.Fprintf(w, "  every field of the seed is there, with the same type\n")

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 )
 
 var evalCommand = &cli.Command{
@@ -47,11 +49,11 @@ func runEval(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	app := argResolver{page: s.page}
-	if err := app.waitForApp(s.ctx); err != nil {
+	app := smoke.Resolver{Page: s.Page}
+	if err := app.WaitForApp(s.Context()); err != nil {
 		return err
 	}
-	value, resolved, err := evalExpr(s.ctx, s.page, expr)
+	value, resolved, err := smoke.Eval(s.Context(), s.Page, expr)
 	if err != nil {
 		return thrown("the expression", err)
 	}

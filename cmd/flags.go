@@ -74,6 +74,16 @@ var (
 		Usage:   "write the app's recorded API calls (requests and answers, secrets redacted) to this JSON file",
 		EnvVars: []string{"WXCTL_CAPTURE"},
 	}
+	harFlag = &cli.StringFlag{
+		Name:    "har",
+		Usage:   "write the app's recorded API calls as HAR 1.2 (headers, bodies, timings; secrets redacted) to this file, for DevTools and HAR viewers",
+		EnvVars: []string{"WXCTL_HAR"},
+	}
+	traceFlag = &cli.StringFlag{
+		Name:    "trace",
+		Usage:   "write the page's console, its document, a screenshot and the HAR into this folder, at the end and at each failed API call (see README.md)",
+		EnvVars: []string{"WXCTL_TRACE"},
+	}
 )
 
 // The log-in flags: wxctl login's, and every session command's for --login.
@@ -123,7 +133,7 @@ func loginFlags() []cli.Flag {
 func appFlags() []cli.Flag {
 	return append([]cli.Flag{
 		chromeFlag, showFlag, remoteFlag, chromeFlagFlag, profileFlag,
-		urlFlag, sandboxFlag, angularFlag, timeoutFlag, jsonFlag, captureFlag, loginFlag,
+		urlFlag, sandboxFlag, angularFlag, timeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag, loginFlag,
 	}, loginFlags()...)
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/batch"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -112,8 +113,8 @@ func TestRoomBatchResumeWaitsForGroups(t *testing.T) {
 		srv.AddRoom(fmt.Sprintf("Later %d", i+1), sandbox.Eve, sandbox.Frank)
 	}
 	writeJournal(t, plan+".journal",
-		journalRecord{Type: recordIntent, Topic: groups[0].Topic, Members: groups[0].Members, Attempt: 1, Time: time.Now()},
-		journalRecord{Type: recordResult, Topic: groups[0].Topic, Members: groups[0].Members, Status: statusUnknown, Error: "the answer was lost", Time: time.Now()})
+		batch.Record{Type: batch.RecordIntent, Topic: groups[0].Topic, Members: groups[0].Members, Attempt: 1, Time: time.Now()},
+		batch.Record{Type: batch.RecordResult, Topic: groups[0].Topic, Members: groups[0].Members, Status: batch.StatusUnknown, Error: "the answer was lost", Time: time.Now()})
 	// Each batch get takes a second: the app knows every group only after
 	// three of them, later than --lookup-wait (2 s).
 	srv.SetFault(sandbox.Fault{Endpoint: browser.EndpointBatchGet, Delay: time.Second})
@@ -153,14 +154,14 @@ func TestRoomBatchLookupGroupsNotLoaded(t *testing.T) {
 	if n := len(srv.Requests(browser.EndpointCreateRoom)); n != 2 {
 		t.Errorf("%d creates sent, want 2: the lost one was sent again", n)
 	}
-	records, err := readBatchJournal(plan + ".journal")
-	if err != nil || records[len(records)-1].Status != statusUnknown {
+	records, err := batch.ReadJournal(plan + ".journal")
+	if err != nil || records[len(records)-1].Status != batch.StatusUnknown {
 		t.Errorf("the journal ends with %+v (%v): the next run must look the group up first", records[len(records)-1], err)
 	}
 }
 
 // writeJournal writes a plan's journal as an earlier run left it.
-func writeJournal(t *testing.T, path string, records ...journalRecord) {
+func writeJournal(t *testing.T, path string, records ...batch.Record) {
 	t.Helper()
 	var b strings.Builder
 	for _, r := range records {

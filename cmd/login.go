@@ -12,8 +12,10 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 // sandboxPhoneDelay is how long the phone of `wxctl login --sandbox` takes
@@ -97,33 +99,33 @@ func runLogin(c *cli.Context) error {
 		talk = c.App.ErrWriter
 	}
 	already := false
-	acct, err := browser.CheckSession(s.ctx, s.page)
+	acct, err := browser.CheckSession(s.Context(), s.Page)
 	switch {
 	case err == nil:
 		already = true
 		fmt.Fprintf(talk, "already logged in as %s on %s\n", browser.PlainName(acct.NickName), acct.Host)
-		if _, ok := s.readMark(); !ok {
+		if _, ok := s.ReadMark(); !ok {
 			// A log-in made by hand in this profile: from now on is the
 			// best "since" there is.
-			err = s.saveMark(acct.Host)
+			err = s.SaveMark(acct.Host)
 		}
 	case errors.Is(err, browser.ErrNotLoggedIn):
 		acct, err = logIn(c, s, talk, err)
 	default:
-		err = s.explain(c, err)
+		err = s.Explain(err)
 	}
 	if c.Bool(jsonFlag.Name) {
-		out := accountJSON{Already: already, Profile: s.keptProfile}
+		out := accountJSON{Already: already, Profile: s.KeptProfile}
 		if acct != nil && err == nil {
 			out.LoggedIn, out.NickName, out.Host = true, browser.PlainName(acct.NickName), acct.Host
-			if m, ok := s.readMark(); ok {
+			if m, ok := s.ReadMark(); ok {
 				out.Since = m.LoggedInAt.Format(time.RFC3339)
 			}
 		}
 		if err != nil {
 			out.Error = errorLine(err)
 		}
-		if werr := writeJSON(c.App.Writer, out); werr != nil && err == nil {
+		if werr := writeResult(c.App.Writer, out, err); werr != nil && err == nil {
 			return werr
 		}
 	}
@@ -141,34 +143,34 @@ func logIn(c *cli.Context, s *session, w io.Writer, checked error) (*browser.Acc
 	ctx, cancel := context.WithTimeout(c.Context, limit)
 	defer cancel()
 	if checked != browser.ErrNotLoggedIn {
-		if _, err := browser.ForgetSession(ctx, s.page, s.url); err != nil {
+		if _, err := browser.ForgetSession(ctx, s.Page, s.URL); err != nil {
 			return nil, err
 		}
-		if err := s.page.Open(ctx, s.url); err != nil {
+		if err := s.Page.Open(ctx, s.URL); err != nil {
 			return nil, err
 		}
 	}
-	pr := &loginPrinter{w: w, png: c.String(qrPNGFlag.Name)}
-	if s.sandbox != nil {
+	pr := &loginPrinter{w: w, png: c.String(qrPNGFlag.Name), colour: colourTerminal(w)}
+	if s.Sandbox != nil {
 		fmt.Fprintf(w, "sandbox %s: its phone scans and confirms by itself (POST %ssandbox/control plays it by hand)\n",
-			s.sandbox.URL(), s.sandbox.URL())
+			s.Sandbox.URL(), s.Sandbox.URL())
 	}
-	acct, err := browser.Login(ctx, s.page,
+	acct, err := browser.Login(ctx, s.Page,
 		browser.WithProgress(pr.show),
 		browser.WithFreshQR(c.Bool(freshQRFlag.Name)))
 	var timeout *browser.LoginTimeoutError
 	switch {
 	case errors.As(err, &timeout) && c.Context.Err() == nil:
-		return nil, &sessionError{err: err, msg: fmt.Sprintf(
-			"not logged in: %v (--login-timeout %v); log in first: wxctl login, with a longer --login-timeout if it takes more time", err, limit)}
+		return nil, sess.NewError(err, fmt.Sprintf(
+			"not logged in: %v (--login-timeout %v); log in first: wxctl login, with a longer --login-timeout if it takes more time", err, limit))
 	case err != nil:
-		return nil, s.explain(c, err)
+		return nil, s.Explain(err)
 	}
-	s.account = acct
-	if err := s.page.MaskSessionSecrets(ctx); err != nil {
+	s.Account = acct
+	if err := s.Page.MaskSessionSecrets(ctx); err != nil {
 		return nil, err
 	}
-	return acct, s.saveMark(acct.Host)
+	return acct, s.SaveMark(acct.Host)
 }
 
 // checkQRPNG refuses a --qr-png that cannot be written before anyone waits
@@ -186,9 +188,10 @@ func checkQRPNG(path string) error {
 
 // loginPrinter tells a person how the log-in goes.
 type loginPrinter struct {
-	w     io.Writer
-	png   string // --qr-png
-	codes int    // QR codes shown so far
+	w      io.Writer
+	png    string // --qr-png
+	codes  int    // QR codes shown so far
+	colour bool   // w is a terminal that takes ANSI colours
 }
 
 // show prints one step of the log-in.
@@ -201,7 +204,7 @@ func (p *loginPrinter) show(pr browser.LoginProgress) {
 		} else {
 			fmt.Fprintln(p.w, "new QR code, scan with WeChat:")
 		}
-		if err := writeQR(p.w, pr.LoginURL); err != nil {
+		if err := writeQR(p.w, pr.LoginURL, p.colour); err != nil {
 			fmt.Fprintf(p.w, "(cannot draw the QR code: %v)\n", err)
 		}
 		fmt.Fprintf(p.w, "log-in URL: %s\n", pr.LoginURL)
@@ -239,12 +242,34 @@ const (
 	upperBlock = "▀"
 )
 
+// colourTerminal says whether w takes ANSI colours: a terminal, unless
+// NO_COLOR is set (no-color.org) or TERM is dumb. A pipe, a file or a CI
+// log gets plain text.
+func colourTerminal(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// plainBlocks draw a QR code without colours, for pipes, files, TERM=dumb
+// and NO_COLOR: each character cell holds two modules, and a light module
+// is drawn ("▀" upper, "▄" lower, "█" both). That is qrencode's UTF8 form,
+// right for the usual dark terminal and CI log (on a light one the code
+// shows inverted, which scanners such as WeChat's also read).
+var plainBlocks = [2][2]string{
+	// [upper dark][lower dark]
+	{"█", "▀"},
+	{"▄", " "},
+}
+
 // writeQR draws text as a QR code with half blocks: each character cell
 // holds two modules, the upper one in the foreground colour of "▀" and the
-// lower one in the background colour. A module is one column wide, so a
-// log-in URL's code (version 3 or 4, with its 4-module quiet zone) takes 37
-// to 41 columns and half as many lines.
-func writeQR(w io.Writer, text string) error {
+// lower one in the background colour; without colour, in plainBlocks. A
+// module is one column wide, so a log-in URL's code (version 3 or 4, with
+// its 4-module quiet zone) takes 37 to 41 columns and half as many lines.
+func writeQR(w io.Writer, text string, colour bool) error {
 	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {
 		return err
@@ -252,6 +277,20 @@ func writeQR(w io.Writer, text string) error {
 	bits := q.Bitmap() // true is dark; the quiet zone is included
 	var b strings.Builder
 	for y := 0; y < len(bits); y += 2 {
+		if !colour {
+			for x := range bits[y] {
+				upper, lower := 0, 0
+				if bits[y][x] {
+					upper = 1
+				}
+				if y+1 < len(bits) && bits[y+1][x] {
+					lower = 1
+				}
+				b.WriteString(plainBlocks[upper][lower])
+			}
+			b.WriteString("\n")
+			continue
+		}
 		cur := ""
 		for x := range bits[y] {
 			fg, bg := fgLight, bgLight

@@ -24,6 +24,7 @@ import (
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -87,6 +88,21 @@ func terminalQRs(t *testing.T, text string) ([]image.Image, int) {
 		rows = nil
 	}
 	for line := range strings.SplitSeq(text, "\n") {
+		if !strings.Contains(line, "\x1b") && strings.ContainsAny(line, "█▀▄") {
+			// Plain blocks: a light module is drawn.
+			var top, bottom []bool
+			for _, r := range line {
+				switch r {
+				case '█', '▀', '▄', ' ':
+					top, bottom = append(top, r == '▄' || r == ' '), append(bottom, r == '▀' || r == ' ')
+				default:
+					t.Fatalf("unexpected %q in a plain QR line %q", r, line)
+				}
+			}
+			widest = max(widest, len(top))
+			rows = append(rows, top, bottom)
+			continue
+		}
 		if !strings.Contains(line, "▀") {
 			flush()
 			continue
@@ -225,6 +241,9 @@ func TestLoginFlow(t *testing.T) {
 	want := []string{sandbox.LoginURL(uuids[0]), sandbox.LoginURL(uuids[1])}
 	if got := loginURLs(stdout); !slices.Equal(got, want) {
 		t.Errorf("printed log-in URLs %v, want %v", got, want)
+	}
+	if strings.Contains(stdout, "\x1b") {
+		t.Error("escape sequences written to a pipe (stdout is no terminal)")
 	}
 	codes, widest := terminalQRs(t, stdout)
 	if len(codes) != 2 {
@@ -516,7 +535,7 @@ func TestProfileKeepsSession(t *testing.T) {
 	if code, stdout, stderr := run("logout"); code != ExitOK || !strings.Contains(stdout, "logged out") {
 		t.Fatalf("logout: exit %d, %q %q", code, stdout, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(dir, sessionMarkName)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dir, sess.MarkName)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("logout left the session mark: %v", err)
 	}
 	if code, stdout, _ := run("status"); code != ExitNotLoggedIn || !strings.Contains(stdout, "not logged in") {
@@ -632,18 +651,54 @@ func readLine(r io.Reader) (string, error) {
 
 func TestWriteQR(t *testing.T) {
 	const url = "https://login.weixin.qq.com/l/QY1gJb0hXA=="
-	var b bytes.Buffer
-	if err := writeQR(&b, url); err != nil {
+	for _, colour := range []bool{true, false} {
+		var b bytes.Buffer
+		if err := writeQR(&b, url, colour); err != nil {
+			t.Fatal(err)
+		}
+		codes, widest := terminalQRs(t, b.String())
+		if len(codes) != 1 || widest > 80 {
+			t.Fatalf("colour %v: %d codes, %d columns", colour, len(codes), widest)
+		}
+		if got, err := decodeQR(codes[0]); err != nil || got != url {
+			t.Errorf("colour %v: decodes to %q (%v)", colour, got, err)
+		}
+		if lines := strings.Count(b.String(), "\n"); lines > 25 {
+			t.Errorf("colour %v: %d lines: too tall for a terminal", colour, lines)
+		}
+		if esc := strings.Contains(b.String(), "\x1b"); esc != colour {
+			t.Errorf("colour %v: escape sequences %v", colour, esc)
+		}
+	}
+}
+
+// TestColourTerminal: colours only for a terminal, and never under
+// NO_COLOR or TERM=dumb; a pipe or a buffer gets plain text.
+func TestColourTerminal(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
 		t.Fatal(err)
 	}
-	codes, widest := terminalQRs(t, b.String())
-	if len(codes) != 1 || widest > 80 {
-		t.Fatalf("%d codes, %d columns", len(codes), widest)
+	defer r.Close()
+	defer w.Close()
+	if colourTerminal(w) || colourTerminal(&bytes.Buffer{}) {
+		t.Error("colours for a pipe or a buffer")
 	}
-	if got, err := decodeQR(codes[0]); err != nil || got != url {
-		t.Errorf("decodes to %q (%v)", got, err)
-	}
-	if lines := strings.Count(b.String(), "\n"); lines > 25 {
-		t.Errorf("%d lines: too tall for a terminal", lines)
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		t.Setenv("TERM", "xterm")
+		t.Setenv("NO_COLOR", "")
+		if !colourTerminal(tty) {
+			t.Error("no colours for a terminal")
+		}
+		t.Setenv("NO_COLOR", "1")
+		if colourTerminal(tty) {
+			t.Error("colours under NO_COLOR")
+		}
+		t.Setenv("NO_COLOR", "")
+		t.Setenv("TERM", "dumb")
+		if colourTerminal(tty) {
+			t.Error("colours under TERM=dumb")
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 var logoutCommand = &cli.Command{
@@ -43,10 +44,10 @@ func runLogout(c *cli.Context) error {
 	}
 	defer s.Close()
 	w := c.App.Writer
-	acct, err := browser.CheckSession(s.ctx, s.page)
+	acct, err := browser.CheckSession(s.Context(), s.Page)
 	switch {
 	case err == nil:
-		if err := browser.Logout(s.ctx, s.page); err != nil {
+		if err := browser.Logout(s.Context(), s.Page); err != nil {
 			return err
 		}
 	case errors.Is(err, browser.ErrNotLoggedIn), errors.Is(err, browser.ErrLoginBlocked):
@@ -55,20 +56,20 @@ func runLogout(c *cli.Context) error {
 	default:
 		return err
 	}
-	n, err := browser.ForgetSession(s.ctx, s.page, s.url)
+	n, err := browser.ForgetSession(s.Context(), s.Page, s.URL)
 	if err != nil {
 		return err
 	}
 	// The app's requests and answers in the browser's cache carry the
 	// session's keys. An attached browser is the user's: its cache is
 	// left whole, the site's storage is cleared all the same.
-	if err := browser.ClearSiteData(s.ctx, s.page, s.url); err != nil {
+	if err := browser.ClearSiteData(s.Context(), s.Page, s.URL); err != nil {
 		return err
 	}
-	if err := s.browser.DropHTTPCache(s.ctx, s.page); err != nil {
+	if err := s.Browser.DropHTTPCache(s.Context(), s.Page); err != nil {
 		return err
 	}
-	if err := s.removeMark(); err != nil {
+	if err := s.RemoveMark(); err != nil {
 		return err
 	}
 	out := struct {
@@ -76,18 +77,18 @@ func runLogout(c *cli.Context) error {
 		NickName       string `json:"nickName,omitempty"`
 		Host           string `json:"host"`
 		CookiesRemoved int    `json:"cookiesRemoved"`
-	}{acct != nil, "", hostOf(s.url), n}
+	}{acct != nil, "", sess.HostOf(s.URL), n}
 	if acct != nil {
 		out.NickName = browser.PlainName(acct.NickName)
 	}
 	if c.Bool(jsonFlag.Name) {
-		return writeJSON(w, out)
+		return writeResult(w, out, nil)
 	}
 	if acct != nil {
 		fmt.Fprintf(w, "logged out %s on %s\n", out.NickName, out.Host)
 	} else {
 		fmt.Fprintf(w, "not logged in on %s; nothing to end\n", out.Host)
 	}
-	fmt.Fprintf(w, "removed the session from %s (%d cookies)\n", s.where(), n)
+	fmt.Fprintf(w, "removed the session from %s (%d cookies)\n", s.Where(), n)
 	return nil
 }

@@ -7,14 +7,11 @@ import (
 	"net"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/wxctl/wxctl/browser/browsertest"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -30,9 +27,11 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	chromePath = findChromium()
+	chromePath = browsertest.Find()
 	if chromePath != "" {
-		stop, err := startSharedBrowser(chromePath)
+		var stop func()
+		var err error
+		remoteURL, stop, err = browsertest.Shared(chromePath)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "starting the shared browser:", err)
 			return 1
@@ -47,61 +46,6 @@ func runTests(m *testing.M) int {
 	return code
 }
 
-// findChromium returns a Chromium for tests, headless-shell first.
-func findChromium() string {
-	for _, p := range []string{"/usr/lib/chromium/chromium-headless-shell", "/usr/lib/chromium/chromium"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	for _, name := range []string{"chromium-headless-shell", "chromium", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// startSharedBrowser starts one headless Chromium with a DevTools port for
-// the whole test binary: not starting a browser per test is a large
-// speed-up. It returns a func that stops it and removes its profile.
-func startSharedBrowser(path string) (func(), error) {
-	dir, err := os.MkdirTemp("", "wxctl-test-browser-")
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(path, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-		"--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-		"--user-data-dir="+dir, "about:blank")
-	// A process group of its own, so that stopping it takes its zygotes
-	// and renderers too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
-	}
-	stop := func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		os.RemoveAll(dir)
-	}
-	// Chromium writes its port and browser path to DevToolsActivePort once
-	// it listens.
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		b, err := os.ReadFile(filepath.Join(dir, "DevToolsActivePort"))
-		if lines := strings.Split(string(b), "\n"); err == nil && len(lines) >= 2 && lines[1] != "" {
-			remoteURL = "ws://127.0.0.1:" + strings.TrimSpace(lines[0]) + strings.TrimSpace(lines[1])
-			return stop, nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	stop()
-	return nil, fmt.Errorf("%s did not open its DevTools port within 20s", path)
-}
-
 // needBrowser skips a test that needs Chromium when there is none, except
 // in CI, where a missing browser is a failure.
 func needBrowser(t *testing.T) {
@@ -109,10 +53,7 @@ func needBrowser(t *testing.T) {
 	if remoteURL != "" {
 		return
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("Chromium is missing in CI: make deps installs it")
-	}
-	t.Skip("no Chromium on this machine (make deps installs it)")
+	browsertest.Missing(t, "no Chromium on this machine")
 }
 
 // runCLI runs wxctl in process and returns its exit code, stdout and stderr.

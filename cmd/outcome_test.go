@@ -315,21 +315,6 @@ func withFlags(args []string, flags ...string) []string {
 	return append(append(out, flags...), args[n:]...)
 }
 
-// TestBatchPlanRefusesLongTopic: the plan check refuses a topic WeChat
-// would refuse (counted in characters, not bytes), so that no group is
-// created only to keep no topic, run after run.
-func TestBatchPlanRefusesLongTopic(t *testing.T) {
-	fits := strings.Repeat("群", 32)
-	long := strings.Repeat("群", 33)
-	problems := checkBatchPlan([]batchGroup{
-		{Line: 1, Topic: fits, Members: []string{"Bob", "Carol"}},
-		{Line: 2, Topic: long, Members: []string{"Bob", "Carol"}},
-	})
-	if len(problems) != 1 || problems[0].Line != 2 || !strings.Contains(problems[0].Problem, "at most 32") {
-		t.Errorf("problems %v, want one for line 2 saying at most 32", problems)
-	}
-}
-
 // TestLogoutLeavesNoSecretsInProfile logs in a profile, works in it, logs
 // out, and then looks through every file of the profile for the session's
 // secrets: Chrome's HTTP cache and the site's storage keep the app's

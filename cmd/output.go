@@ -7,7 +7,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/table"
 )
 
 // callJSON is one recorded API call of the app, as printed and captured.
@@ -114,6 +117,105 @@ func roomMembers(res *browser.RoomResult) []browser.Member {
 	return res.Invited
 }
 
+// writeResult prints the one JSON object of a command run with --json:
+// the envelope {ok, exitCode, error?} that every command and every failure
+// shares, followed by v's own fields (v may be nil). The envelope is decided
+// by err alone; v's own "error", when it has one, is kept as the message.
+func writeResult(w io.Writer, v any, err error) error {
+	fields, ferr := objectFields(v)
+	if ferr != nil {
+		return ferr
+	}
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+		if m, ok := fields.get("error"); ok {
+			var s string
+			if json.Unmarshal(m, &s) == nil && s != "" {
+				msg = s
+			}
+		}
+	}
+	env := orderedObject{}
+	env.set("ok", err == nil)
+	env.set("exitCode", ExitCode(err))
+	if msg != "" {
+		env.set("error", msg)
+	}
+	for _, f := range fields {
+		if f.key != "ok" && f.key != "exitCode" && f.key != "error" {
+			env = append(env, f)
+		}
+	}
+	return writeJSON(w, env)
+}
+
+// orderedObject is a JSON object whose keys keep their order.
+type orderedObject []objectField
+
+type objectField struct {
+	key   string
+	value json.RawMessage
+}
+
+func (o *orderedObject) set(key string, v any) {
+	b, _ := json.Marshal(v)
+	*o = append(*o, objectField{key, b})
+}
+
+func (o orderedObject) get(key string) (json.RawMessage, bool) {
+	for _, f := range o {
+		if f.key == key {
+			return f.value, true
+		}
+	}
+	return nil, false
+}
+
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.key)
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(f.value)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// objectFields is v encoded as a JSON object, its keys in order.
+func objectFields(v any) (orderedObject, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := marshalJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("output %T is not a JSON object", v)
+	}
+	var out orderedObject
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		out = append(out, objectField{t.(string), raw})
+	}
+	return out, nil
+}
+
 // writeJSON prints v indented, with every secret redacted.
 func writeJSON(w io.Writer, v any) error {
 	b, err := marshalJSON(v)
@@ -157,15 +259,15 @@ func printRoom(w io.Writer, res *browser.RoomResult, self string) {
 		}
 	}
 	fmt.Fprintln(w)
-	t := table{indent: "  "}
+	t := table.Table{Indent: "  "}
 	for _, m := range members {
 		note := ""
 		if m.UserName == self {
 			note = "(you)"
 		}
-		t.row(displayName(m), m.UserName, note)
+		t.Row(displayName(m), m.UserName, note)
 	}
-	t.write(w)
+	t.Write(w)
 }
 
 func displayName(m browser.Member) string {
@@ -177,4 +279,30 @@ func displayName(m browser.Member) string {
 		return "(no name)"
 	}
 	return name
+}
+
+// callsJSON is the calls as --json lists them.
+func callsJSON(calls []browser.NetCall) []callJSON {
+	out := []callJSON{}
+	for _, c := range calls {
+		out = append(out, newCallJSON(c))
+	}
+	return out
+}
+
+// errText is the error's text, "" for none.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// writeOutput prints the --json object and passes err on for the exit
+// code; a failure to write matters only when the command succeeded.
+func writeOutput(c *cli.Context, v any, err error) error {
+	if werr := writeResult(c.App.Writer, v, err); werr != nil && err == nil {
+		return werr
+	}
+	return err
 }

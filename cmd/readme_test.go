@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 // readmeExitCodes reads the exit-code table of README.md: code → meaning.
@@ -46,7 +47,7 @@ func TestReadmeExitCodes(t *testing.T) {
 	if !slices.Equal(documented, exitCodes) {
 		t.Fatalf("README.md documents exit codes %v, cmd has %v", documented, exitCodes)
 	}
-	sessionEnded := &sessionEndedError{cause: &browser.RetError{Op: "synccheck", Ret: 1101}}
+	sessionEnded := &sess.EndedError{Cause: &browser.RetError{Op: "synccheck", Ret: 1101}}
 	tests := []struct {
 		name string
 		err  error

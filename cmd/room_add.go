@@ -32,7 +32,7 @@ Example:
    wxctl room add --member Dave --member Boss "Weekend Hikers"
    wxctl room add --json -m alice_w @@2d6b…e8f1
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  append([]cli.Flag{changeMemberFlag}, appFlags()...),
 	Action: runRoomAdd,
 }
@@ -46,7 +46,7 @@ func runRoomAdd(c *cli.Context) error {
 		return usagef("name the people to add with --member")
 	}
 	return runChange(c, "add", "", func(g *groupSession) ([]browser.Contact, *browser.RoomChange, error) {
-		mates, err := browser.GroupMates(g.ctx, g.page)
+		mates, err := browser.GroupMates(g.Context(), g.Page)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -54,7 +54,7 @@ func runRoomAdd(c *cli.Context) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		ch, err := browser.AddMembers(g.ctx, g.page, g.room.UserName, members)
+		ch, err := browser.AddMembers(g.Context(), g.Page, g.room.UserName, members)
 		return members, ch, err
 	})
 }

@@ -1,8 +1,7 @@
 package cmd
 
 import (
-	"context"
-	"fmt"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/batch"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 var (
@@ -124,7 +125,7 @@ Example:
    wxctl room batch --json teams.yaml > results.jsonl
    wxctl room batch --sandbox --interval 0 --concurrency 4 teams.csv
 
-(Flags go before PLAN.)`,
+(Flags may stand anywhere; -- ends them.)`,
 	Flags: append([]cli.Flag{
 		batchIntervalFlag, batchMaxRateFlag, batchBackoffFlag, batchMaxWaitFlag,
 		batchJournalFlag, batchDryRunFlag, batchConcurrencyFlag, batchLookupWaitFlag, batchRecreateFlag,
@@ -132,241 +133,93 @@ Example:
 	Action: runRoomBatch,
 }
 
-// batchOptions are room batch's flags, checked.
-type batchOptions struct {
-	plan, journal string
-	interval      time.Duration
-	rate          maxRate
-	backoff       time.Duration
-	maxWait       time.Duration
-	dryRun        bool
-	cfg           batchConfig
-}
-
-func readBatchOptions(c *cli.Context) (batchOptions, error) {
+// readBatchOptions reads room batch's flags and checks them.
+func readBatchOptions(c *cli.Context) (o batch.Options, dryRun bool, err error) {
 	for _, a := range c.Args().Tail() {
 		if strings.HasPrefix(a, "-") {
-			return batchOptions{}, usagef("%s comes after the plan: put the flags before it (wxctl room batch [options] PLAN)", a)
+			return o, false, usagef("%s comes after the plan: put the flags before it (wxctl room batch [options] PLAN)", a)
 		}
 	}
 	if c.NArg() != 1 {
-		return batchOptions{}, usagef("room batch takes one plan file, got %d arguments", c.NArg())
+		return o, false, usagef("room batch takes one plan file, got %d arguments", c.NArg())
 	}
-	o := batchOptions{
-		plan:     c.Args().First(),
-		journal:  c.String(batchJournalFlag.Name),
-		interval: c.Duration(batchIntervalFlag.Name),
-		backoff:  c.Duration(batchBackoffFlag.Name),
-		maxWait:  c.Duration(batchMaxWaitFlag.Name),
-		dryRun:   c.Bool(batchDryRunFlag.Name),
-		cfg: batchConfig{
-			timeout:     c.Duration(timeoutFlag.Name),
-			lookupWait:  c.Duration(batchLookupWaitFlag.Name),
-			concurrency: c.Int(batchConcurrencyFlag.Name),
-			recreate:    c.Bool(batchRecreateFlag.Name),
-		},
+	o = batch.Options{
+		Plan:        c.Args().First(),
+		Journal:     c.String(batchJournalFlag.Name),
+		Interval:    c.Duration(batchIntervalFlag.Name),
+		Backoff:     c.Duration(batchBackoffFlag.Name),
+		MaxWait:     c.Duration(batchMaxWaitFlag.Name),
+		Timeout:     c.Duration(timeoutFlag.Name),
+		LookupWait:  c.Duration(batchLookupWaitFlag.Name),
+		Concurrency: c.Int(batchConcurrencyFlag.Name),
+		Recreate:    c.Bool(batchRecreateFlag.Name),
 	}
-	if o.journal == "" {
-		o.journal = o.plan + ".journal"
+	if o.Journal == "" {
+		o.Journal = o.Plan + ".journal"
 	}
-	var err error
-	if o.rate, err = parseMaxRate(c.String(batchMaxRateFlag.Name)); err != nil {
-		return o, usageError{err}
+	if o.Rate, err = batch.ParseRate(c.String(batchMaxRateFlag.Name)); err != nil {
+		return o, false, usageError{err}
 	}
 	switch {
-	case o.interval < 0:
-		return o, usagef("--interval must not be negative")
-	case o.backoff <= 0 || o.maxWait <= 0:
-		return o, usagef("--backoff and --max-wait must be positive")
-	case o.cfg.concurrency < 1 || o.cfg.concurrency > 64:
-		return o, usagef("--concurrency must be between 1 and 64, got %d", o.cfg.concurrency)
-	case o.cfg.lookupWait < 0 || o.cfg.timeout <= 0:
-		return o, usagef("--lookup-wait must not be negative, --timeout must be positive")
+	case o.Interval < 0:
+		return o, false, usagef("--interval must not be negative")
+	case o.Backoff <= 0 || o.MaxWait <= 0:
+		return o, false, usagef("--backoff and --max-wait must be positive")
+	case o.Concurrency < 1 || o.Concurrency > 64:
+		return o, false, usagef("--concurrency must be between 1 and 64, got %d", o.Concurrency)
+	case o.LookupWait < 0 || o.Timeout <= 0:
+		return o, false, usagef("--lookup-wait must not be negative, --timeout must be positive")
 	}
-	return o, nil
+	return o, c.Bool(batchDryRunFlag.Name), nil
 }
 
 func runRoomBatch(c *cli.Context) error {
-	o, err := readBatchOptions(c)
+	o, dryRun, err := readBatchOptions(c)
 	if err != nil {
 		return err
 	}
-	groups, err := readBatchPlan(o.plan)
+	b, err := batch.Load(o)
 	if err != nil {
 		return err
 	}
-	problems := checkBatchPlan(groups)
-	records, err := readBatchJournal(o.journal)
-	if err != nil {
-		return err
-	}
-	items := newBatchItems(groups)
-	applyJournal(items, records)
-
 	s, err := openSession(c, c.Bool(sandboxFlag.Name), withoutJobDeadline())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	book, err := browser.LoadContacts(s.ctx, s.page)
+	book, err := browser.LoadContacts(s.Context(), s.Page)
 	if err != nil {
 		return err
 	}
-	if problems = resolveBatchPlan(book, items, problems); len(problems) > 0 {
-		return reportPlanProblems(c, &batchPlanError{File: o.plan, Problems: problems})
-	}
-	pace := newPacer(o.interval, o.rate, o.backoff, o.maxWait)
-	if o.dryRun {
-		markExisting(c.Context, s, book, items, o.cfg)
-		return reportDryRun(c, items, pace.spacing(), o.journal)
-	}
-	return runBatch(c, s, book, items, o, pace)
-}
-
-// runBatch locks the journal, works through the plan and reports.
-func runBatch(c *cli.Context, s *session, book *browser.AddressBook, items []*batchItem, o batchOptions, pace *pacer) error {
-	journal, records, err := openBatchJournal(o.journal)
-	if err != nil {
+	asJSON := c.Bool(jsonFlag.Name)
+	if err := b.Resolve(book); err != nil {
+		var problems *batch.PlanError
+		if errors.As(err, &problems) {
+			return problems.Report(c.App.Writer, c.App.ErrWriter, asJSON, ExitCode)
+		}
 		return err
 	}
-	defer journal.Close()
-	// Another run may have gone on between the first read and the lock.
-	applyJournal(items, records)
-	pace.seed(intentTimes(records))
-
+	if dryRun {
+		b.MarkExisting(c.Context, s.Page, book)
+		return b.ReportDryRun(c.App.Writer, asJSON)
+	}
 	var jsonw = c.App.Writer
-	if !c.Bool(jsonFlag.Name) {
+	if !asJSON {
 		jsonw = nil
 	}
-	progress := newBatchReporter(c.App.ErrWriter, jsonw)
-	if o.cfg.concurrency > 1 && isWeChatHost(s.url) {
-		progress.note("--concurrency %d on %s: WeChat limits the account's creates, so this mostly earns refusals", o.cfg.concurrency, hostOf(s.url))
+	progress := batch.NewReporter(c.App.ErrWriter, jsonw)
+	if o.Concurrency > 1 && isWeChatHost(s.URL) {
+		progress.Note("--concurrency %d on %s: WeChat limits the account's creates, so this mostly earns refusals", o.Concurrency, sess.HostOf(s.URL))
 	}
-	r := &batchRun{cfg: o.cfg, sess: s, journal: journal, pace: pace, progress: progress, book: book, claimed: map[string]bool{}}
-	progress.begin(items, pace.spacing())
-	stopErr := r.run(c.Context, items)
-	progress.end()
-	return reportBatch(c, items, o.journal, stopErr)
-}
-
-// reportBatch prints the summary and returns the command's error.
-func reportBatch(c *cli.Context, items []*batchItem, journal string, stopErr error) error {
-	sum := summarize(items, journal)
-	err := batchOutcome(sum, stopErr)
-	if !c.Bool(jsonFlag.Name) {
-		printBatchSummary(c.App.Writer, items, sum)
+	stopErr, err := b.Run(c.Context, s, book, progress)
+	if err != nil {
 		return err
 	}
-	for _, it := range items {
-		if !it.settled() {
-			_ = writeJSONLine(c.App.Writer, newBatchGroupJSON(it))
-		}
-	}
-	sum.Stopped, sum.ExitCode = stopName(stopErr), ExitCode(err)
-	if err != nil {
-		sum.Error = oneLine(err.Error())
-	}
-	if werr := writeJSONLine(c.App.Writer, sum); werr != nil && err == nil {
-		return werr
-	}
-	return err
-}
-
-// reportPlanProblems lists the problems (stderr, or one JSON line) and
-// returns the error for exit 2.
-func reportPlanProblems(c *cli.Context, e *batchPlanError) error {
-	if c.Bool(jsonFlag.Name) {
-		_ = writeJSONLine(c.App.Writer, map[string]any{"type": "problems", "problems": e.Problems, "exitCode": ExitUsage})
-		return e
-	}
-	e.print(c.App.ErrWriter)
-	return e
-}
-
-// reportDryRun prints what a run would do.
-func reportDryRun(c *cli.Context, items []*batchItem, spacing time.Duration, journal string) error {
-	if !c.Bool(jsonFlag.Name) {
-		printBatchPlan(c.App.Writer, items, spacing, journal)
-		return nil
-	}
-	for _, it := range items {
-		line := newBatchGroupJSON(it)
-		line.Status = dryRunStatus(it)
-		if err := writeJSONLine(c.App.Writer, line); err != nil {
-			return err
-		}
-	}
-	sum := summarize(items, journal)
-	sum.DryRun = true
-	return writeJSONLine(c.App.Writer, sum)
-}
-
-// markExisting marks, for --dry-run, the groups that a run would not
-// create because one of your groups has their topic already (see
-// batchRun.check); with --recreate it only says so.
-func markExisting(ctx context.Context, s *session, book *browser.AddressBook, items []*batchItem, cfg batchConfig) {
-	for _, it := range items {
-		if it.state != stateCreate || len(it.contacts) == 0 {
-			continue
-		}
-		q := browser.RoomQuery{Topic: it.Topic, Self: book.Self.UserName, Members: it.userNames()}
-		fctx, cancel := context.WithTimeout(ctx, cfg.timeout)
-		found, err := browser.FindTopic(fctx, s.page, q)
-		cancel()
-		switch {
-		case err != nil:
-			it.reason = oneLine(fmt.Sprintf("unless a group with this topic exists: could not look (%v)", err))
-		case len(found.Rooms) == 0:
-		case cfg.recreate:
-			it.reason = "though " + browser.ShortUserName(found.Rooms[0].UserName) + " has this topic: --recreate"
-		default:
-			it.room, it.how, it.state = found.Rooms[0].UserName, statusExists, stateDone
-			it.reason = existingNote(found)
-		}
-	}
+	return b.Report(c.App.Writer, asJSON, stopErr, ExitCode)
 }
 
 // isWeChatHost reports whether rawURL is on one of web WeChat's hosts.
 func isWeChatHost(rawURL string) bool {
-	host := strings.ToLower(hostOf(rawURL))
+	host := strings.ToLower(sess.HostOf(rawURL))
 	return slices.Contains([]string{"wx.qq.com", "wx2.qq.com", "wx8.qq.com", "web.wechat.com"}, host)
-}
-
-// newBatchItems makes an item of each group, to be created.
-func newBatchItems(groups []batchGroup) []*batchItem {
-	items := make([]*batchItem, len(groups))
-	for i, g := range groups {
-		items[i] = &batchItem{batchGroup: g}
-	}
-	return items
-}
-
-// applyJournal sets each item's state from what the journal says of its
-// topic. The journal only grows, so applying a newer read moves items on.
-func applyJournal(items []*batchItem, records []journalRecord) {
-	states := journalStates(records)
-	for _, it := range items {
-		st := states[it.Topic]
-		it.state = st.next()
-		if st == nil {
-			continue
-		}
-		it.attempts = st.attempts
-		if st.done != nil {
-			it.how, it.room, it.ret = howEarlier, st.done.ChatRoomName, st.done.Ret
-			it.reason = ""
-			if !sameNames(st.done.Members, it.Members) {
-				it.reason = fmt.Sprintf("made earlier with %s; the plan now lists %s: left as it is",
-					memberNames(st.done.Members), memberNames(it.Members))
-			}
-		}
-	}
-}
-
-// sameNames reports whether two lists hold the same names, in any order.
-func sameNames(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }

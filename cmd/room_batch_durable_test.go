@@ -6,13 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 
-	"github.com/wxctl/wxctl/browser"
+	"github.com/wxctl/wxctl/cmd/internal/batch"
 )
 
 // TestRoomBatchRefusesPlanNotUTF8 runs a plan that a spreadsheet saved as
@@ -22,7 +21,7 @@ import (
 func TestRoomBatchRefusesPlanNotUTF8(t *testing.T) {
 	srv, url := startSandbox(t)
 	plan := filepath.Join(t.TempDir(), "plan.csv")
-	data, err := os.ReadFile(filepath.Join(batchTestdata, "gbk.csv"))
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "batch", "gbk.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +114,7 @@ func TestRoomBatchSkipsExistingGroups(t *testing.T) {
 	code, stdout, _ = runCLI(t, batchArgs(url, plan, "--dry-run", "--json")...)
 	lines, _ := batchLines(t, stdout)
 	for _, l := range lines {
-		if l.Status != statusExists || l.ChatRoomName != first[l.Topic].UserName {
+		if l.Status != batch.StatusExists || l.ChatRoomName != first[l.Topic].UserName {
 			t.Errorf("--dry-run --json: exit %d, line %+v", code, l)
 		}
 	}
@@ -133,7 +132,7 @@ func TestRoomBatchSkipsExistingGroups(t *testing.T) {
 		t.Errorf("the second run sent %d creates; the sandbox has %d groups, want 3", n-creates, len(srv.Rooms())-seed)
 	}
 	for _, l := range lines {
-		if l.Status != statusExists || l.ChatRoomName != first[l.Topic].UserName {
+		if l.Status != batch.StatusExists || l.ChatRoomName != first[l.Topic].UserName {
 			t.Errorf("line %+v", l)
 		}
 	}
@@ -141,12 +140,12 @@ func TestRoomBatchSkipsExistingGroups(t *testing.T) {
 		strings.Count(stderr, "one of your groups has this topic: not created") != 3 {
 		t.Errorf("the progress does not say the groups existed:\n%s", stderr)
 	}
-	records, err := readBatchJournal(journal)
+	records, err := batch.ReadJournal(journal)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range records {
-		if r.Type != recordResult || r.Status != statusExists || r.ChatRoomName != first[r.Topic].UserName {
+		if r.Type != batch.RecordResult || r.Status != batch.StatusExists || r.ChatRoomName != first[r.Topic].UserName {
 			t.Errorf("journal record %+v", r)
 		}
 	}
@@ -211,35 +210,5 @@ func evalInTabs(t *testing.T, prefix, expr string) {
 			t.Errorf("evaluating in tab %s: %v", tab.ID, err)
 		}
 		tcancel()
-	}
-}
-
-// TestBatchMessagesAreBounded: a 10,000-character topic and a member's
-// name of megabytes (a cell pasted wrong) make plan problems of a line a
-// person can read, cut on whole characters.
-func TestBatchMessagesAreBounded(t *testing.T) {
-	topic := strings.Repeat("周末徒步", 2500)
-	huge := strings.Repeat("Bob", 2<<20)
-	book := &browser.AddressBook{
-		Self:    browser.Contact{UserName: "@self", NickName: "Me"},
-		Friends: []browser.Contact{{UserName: "@bob", NickName: "Bob"}, {UserName: "@carol", NickName: "Carol"}},
-	}
-	groups := []batchGroup{
-		{Line: 1, Topic: topic, Members: []string{"Bob", huge}},
-		{Line: 2, Topic: topic, Members: []string{huge, huge, "Carol"}},
-	}
-	problems := resolveBatchPlan(book, newBatchItems(groups), checkBatchPlan(groups))
-	if len(problems) < 3 {
-		t.Fatalf("problems %v", problems)
-	}
-	for _, p := range problems {
-		s := p.String()
-		if len(s) > 1500 || !utf8.ValidString(s) || !strings.Contains(s, "周…\"") {
-			t.Errorf("problem of %d bytes: %.300q", len(s), s)
-		}
-	}
-	it := &batchItem{batchGroup: groups[0], state: stateFailed, reason: "refused"}
-	if s := settledText(it); len(s) > 300 {
-		t.Errorf("progress line of %d bytes", len(s))
 	}
 }

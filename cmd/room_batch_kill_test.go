@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxctl/wxctl/cmd/internal/batch"
 	"github.com/wxctl/wxctl/sandbox"
 )
 
@@ -79,7 +80,14 @@ func runAndKill(t *testing.T, bin string, args []string, journal string, killAt 
 	}()
 	reached := waitJournalLines(ctx, journal, killAt)
 	if reached && delay > 0 {
-		_ = sleepCtx(ctx, delay)
+		// The kill lands delay into the create, not at a page state:
+		// it is the point of the test to hit any moment.
+		timer := time.NewTimer(delay)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		timer.Stop()
 	}
 	select {
 	case <-exited:
@@ -98,13 +106,13 @@ func runAndKill(t *testing.T, bin string, args []string, journal string, killAt 
 // line saying so.
 func checkIntentsCoverCreates(t *testing.T, srv *sandbox.Server, journal string) {
 	t.Helper()
-	records, err := readBatchJournal(journal)
+	records, err := batch.ReadJournal(journal)
 	if err != nil {
 		t.Fatal(err)
 	}
 	intents := 0
 	for _, r := range records {
-		if r.Type == recordIntent {
+		if r.Type == batch.RecordIntent {
 			intents++
 		}
 	}

@@ -61,7 +61,7 @@ func runRoomCreate(c *cli.Context) error {
 	res, self, err := createRoom(s, names, c.String(topicFlag.Name))
 	var greeting *browser.SendResult
 	if text := c.String(messageFlag.Name); err == nil && text != "" {
-		if greeting, err = browser.SendText(s.ctx, s.page, res.ChatRoomName, text); err != nil {
+		if greeting, err = browser.SendText(s.Context(), s.Page, res.ChatRoomName, text); err != nil {
 			err = fmt.Errorf("group %s was created, but the greeting failed: %w", res.ChatRoomName, err)
 		}
 	}
@@ -71,7 +71,7 @@ func runRoomCreate(c *cli.Context) error {
 // createRoom resolves names among the app's friends and creates the group.
 // self is your UserName, for marking you in the output.
 func createRoom(s *session, names []string, topic string) (*browser.RoomResult, string, error) {
-	book, err := browser.LoadContacts(s.ctx, s.page)
+	book, err := browser.LoadContacts(s.Context(), s.Page)
 	if err != nil {
 		return nil, "", nothingSent(err)
 	}
@@ -79,11 +79,14 @@ func createRoom(s *session, names []string, topic string) (*browser.RoomResult, 
 	if err != nil {
 		return nil, book.Self.UserName, nothingSent(err)
 	}
+	if err := browser.CheckNotSpecial(members); err != nil {
+		return nil, book.Self.UserName, err
+	}
 	if err := browser.CheckRoomMembers(book.Self, members); err != nil {
 		return nil, book.Self.UserName, nothingSent(err)
 	}
-	s.mark = s.page.LastSeq()
-	res, err := browser.CreateRoom(s.ctx, s.page, members, topic)
+	s.BeginOperation()
+	res, err := browser.CreateRoom(s.Context(), s.Page, members, topic)
 	return res, book.Self.UserName, err
 }
 
@@ -91,11 +94,11 @@ func createRoom(s *session, names []string, topic string) (*browser.RoomResult, 
 // for the exit code.
 func reportRoom(c *cli.Context, s *session, res *browser.RoomResult, greeting *browser.SendResult, self string, err error) error {
 	if c.Bool(jsonFlag.Name) {
-		out := newRoomJSON(res, s.opCalls(), err)
+		out := newRoomJSON(res, s.OpCalls(), err)
 		if greeting != nil {
 			out.Greeting = &greetingJSON{LocalID: greeting.LocalID, MsgID: greeting.MsgID, Ret: greeting.Ret}
 		}
-		if werr := writeJSON(c.App.Writer, out); werr != nil && err == nil {
+		if werr := writeResult(c.App.Writer, out, err); werr != nil && err == nil {
 			return werr
 		}
 		return err
@@ -107,21 +110,4 @@ func reportRoom(c *cli.Context, s *session, res *browser.RoomResult, greeting *b
 		fmt.Fprintf(c.App.Writer, "Greeted the group · MsgID %s\n", greeting.MsgID)
 	}
 	return err
-}
-
-// opCalls are the app's own requests since the operation began, without
-// the push channel's polling.
-func (s *session) opCalls() []browser.NetCall {
-	var out []browser.NetCall
-	for _, call := range s.page.Calls() {
-		if call.Seq <= s.mark {
-			continue
-		}
-		switch call.Endpoint {
-		case "synccheck", "webwxsync":
-			continue
-		}
-		out = append(out, call)
-	}
-	return out
 }

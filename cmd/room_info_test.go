@@ -110,7 +110,7 @@ func TestRoomCommandsUsage(t *testing.T) {
 	}{
 		{[]string{"room", "info"}, "takes GROUP"},
 		{[]string{"room", "info", "a", "b"}, "takes GROUP"},
-		{[]string{"room", "quit", "g", "--json"}, `flags go before the arguments (wxctl room quit [flags] GROUP), got "--json"`},
+		{[]string{"room", "quit", "--", "g", "--json"}, "takes GROUP, got 2 argument(s)"},
 		{[]string{"room", "add", "g"}, "--member"},
 		{[]string{"room", "remove", "g"}, "--member"},
 		{[]string{"room", "topic", "g"}, `takes GROUP "NEW TOPIC"`},

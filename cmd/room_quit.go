@@ -21,7 +21,7 @@ Example:
    wxctl room quit "Old Project"
    wxctl room quit --json @@2d6b…e8f1
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  appFlags(),
 	Action: runRoomQuit,
 }
@@ -31,7 +31,7 @@ func runRoomQuit(c *cli.Context) error {
 		return err
 	}
 	return runChange(c, "quit", "", func(g *groupSession) ([]browser.Contact, *browser.RoomChange, error) {
-		ch, err := browser.QuitRoom(g.ctx, g.page, g.room.UserName)
+		ch, err := browser.QuitRoom(g.Context(), g.Page, g.room.UserName)
 		return nil, ch, err
 	})
 }

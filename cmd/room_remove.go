@@ -24,7 +24,7 @@ Example:
    wxctl room remove --member Dave "Book Club"
    wxctl room remove --json -m Dave -m Eve "Book Club"
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  append([]cli.Flag{changeMemberFlag}, appFlags()...),
 	Action: runRoomRemove,
 }
@@ -42,7 +42,7 @@ func runRoomRemove(c *cli.Context) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		ch, err := browser.RemoveMembers(g.ctx, g.page, g.room.UserName, members)
+		ch, err := browser.RemoveMembers(g.Context(), g.Page, g.room.UserName, members)
 		return members, ch, err
 	})
 }

@@ -21,7 +21,7 @@ Example:
    wxctl room topic "Weekend Hikers" "Hikers 🥾 2025"
    wxctl room topic --json @@2d6b…e8f1 "Book Club"
 
-Flags go before GROUP.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  appFlags(),
 	Action: runRoomTopic,
 }
@@ -32,7 +32,7 @@ func runRoomTopic(c *cli.Context) error {
 	}
 	topic := c.Args().Get(1)
 	return runChange(c, "topic", topic, func(g *groupSession) ([]browser.Contact, *browser.RoomChange, error) {
-		ch, err := browser.RenameRoom(g.ctx, g.page, g.room.UserName, topic)
+		ch, err := browser.RenameRoom(g.Context(), g.Page, g.room.UserName, topic)
 		return nil, ch, err
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/wxctl/wxctl/sandbox"
 )
 
 var (
@@ -60,7 +62,10 @@ func runSandbox(c *cli.Context) error {
 	if c.Duration(autoLoginFlag.Name) < 0 {
 		return usagef("--auto-login must not be negative")
 	}
-	srv, err := newSandbox(c, c.Bool(loggedInFlag.Name))
+	srv, err := sandbox.New(
+		sandbox.WithAngularJS(c.String(angularFlag.Name)),
+		sandbox.WithLoggedIn(c.Bool(loggedInFlag.Name)),
+	)
 	if err != nil {
 		return err
 	}

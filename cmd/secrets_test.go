@@ -33,12 +33,12 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	// flags and arguments (flags before arguments, as urfave/cli reads them).
 	jobs := []struct{ cmd, args []string }{
 		{[]string{"room", "create"}, []string{"--json", "--capture", path("create.json"), "--member", "Rain1ove", "--member", "迴焘願點", "--topic", "Secrets", "--message", "hi"}},
-		{[]string{"room", "create"}, []string{"--member", "Carol", "--member", "Bob", "--capture", path("create-text.json")}},
+		{[]string{"room", "create"}, []string{"--member", "Carol", "--member", "Bob", "--capture", path("create-text.json"), "--har", path("create.har"), "--trace", path("create-trace")}},
 		{[]string{"room", "info"}, []string{"--json", "--capture", path("info.json"), "Secrets"}},
 		{[]string{"room", "add"}, []string{"--json", "--member", "Dave", "Secrets"}},
 		{[]string{"send"}, []string{"--json", "Secrets", "hello"}},
 		{[]string{"contacts"}, []string{"--json"}},
-		{[]string{"eval"}, []string{"document.cookie"}},
+		{[]string{"eval"}, []string{"--har", path("eval.har"), "--trace", path("eval-trace"), "document.cookie"}},
 		{[]string{"eval"}, []string{"angular.element(document).injector().get('accountFactory').getBaseRequest()"}},
 		{[]string{"call"}, []string{"accountFactory", "getPassticket"}},
 		{[]string{"smoke"}, []string{"--json", "--junit", path("junit.xml"), "--artifacts", path("artifacts"), plan}},

@@ -26,7 +26,7 @@ Example:
    wxctl send Boss "On my way"
    wxctl send --json "Weekend Hikers" "Meet at 8 🥾"
 
-Flags go before TO.`,
+Flags may stand anywhere; -- ends them.`,
 	Flags:  appFlags(),
 	Action: runSend,
 }
@@ -46,17 +46,17 @@ func runSend(c *cli.Context) error {
 	defer s.Close()
 	var chat browser.Contact
 	var res *browser.SendResult
-	book, err := browser.LoadContacts(s.ctx, s.page)
+	book, err := browser.LoadContacts(s.Context(), s.Page)
 	if err == nil {
 		chat, err = book.ResolveChat(to)
 	}
 	err = nothingSent(err)
 	if err == nil {
-		s.mark = s.page.LastSeq()
-		res, err = browser.SendText(s.ctx, s.page, chat.UserName, text)
+		s.BeginOperation()
+		res, err = browser.SendText(s.Context(), s.Page, chat.UserName, text)
 	}
 	if c.Bool(jsonFlag.Name) {
-		return writeOutput(c, newSendJSON(chat, res, s.opCalls(), err), err)
+		return writeOutput(c, newSendJSON(chat, res, s.OpCalls(), err), err)
 	}
 	if err == nil {
 		fmt.Fprintf(c.App.Writer, "Sent to %s %s · webwxsendmsg Ret 0 · MsgID %s\n", chatLabel(chat), chat.UserName, res.MsgID)

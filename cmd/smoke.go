@@ -3,11 +3,11 @@ package cmd
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/wxctl/wxctl/cmd/internal/smoke"
 )
 
 var (
@@ -107,93 +107,110 @@ Examples:
 // whether there is one) and never logs in.
 func smokeFlags() []cli.Flag {
 	return []cli.Flag{
-		junitFlag, artifactsFlag, smokeTimeoutFlag, jsonFlag, captureFlag,
+		junitFlag, artifactsFlag, smokeTimeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag,
 		chromeFlag, showFlag, remoteFlag, chromeFlagFlag, profileFlag, urlFlag, sandboxFlag, angularFlag,
 	}
 }
 
-// checksFailedError is the outcome of a run in which checks failed, or did
-// not run for lack of time. ExitCode maps it to 1 as any unclassified error.
-type checksFailedError struct {
-	failed, notRun, total int
-}
-
-func (e *checksFailedError) Error() string {
-	msg := fmt.Sprintf("%d of %d checks failed", e.failed, e.total)
-	if e.notRun > 0 {
-		msg += fmt.Sprintf(", %d not run: the run's --timeout ran out", e.notRun)
-	}
-	return msg
-}
-
 func runSmoke(c *cli.Context) error {
 	if c.NArg() != 1 {
-		for _, a := range c.Args().Slice()[min(1, c.NArg()):] {
-			if strings.HasPrefix(a, "-") {
-				// urfave/cli stops reading flags at the first argument.
-				return usagef("flags go before the plan file: wxctl smoke %s %s", a, c.Args().First())
-			}
-		}
 		return usagef("smoke takes one plan file (wxctl smoke [flags] PLAN.yaml), got %d arguments", c.NArg())
 	}
-	plan, err := readPlan(c.Args().First())
+	plan, err := smoke.ReadPlan(c.Args().First())
 	if err != nil {
-		return err
+		return usageError{err}
 	}
 	w := c.App.Writer
 	s, target, err := startSmokeSession(c, plan)
 	if ExitCode(err) == ExitUsage {
 		return err // flags that do not go together: there is no run to report
 	}
-	r := newSmokeRun(plan, target)
-	r.artifacts = c.String(artifactsFlag.Name)
-	var text *textReport
+	r := smoke.NewRun(plan, target)
+	r.Artifacts = c.String(artifactsFlag.Name)
+	r.WriteCalls = writeCapture
+	var text *smoke.TextReport
 	if !c.Bool(jsonFlag.Name) {
-		text = newTextReport(w, plan, target)
+		text = smoke.NewTextReport(w, plan, target)
 	}
-	done := func(res *checkResult) {
+	done := func(res *smoke.Result) {
 		if text != nil {
-			text.check(res)
+			text.Done(res)
 		}
 	}
 	var runErr error
 	if err != nil {
 		// No browser or no page: nothing can run, but CI still gets its
 		// report, every check skipped with the reason.
-		r.skipAll("not run: "+err.Error(), done)
+		r.SkipAll("not run: "+err.Error(), done)
 		runErr = err
 	} else {
 		defer s.Close()
-		r.page = s.page
-		runErr = r.run(s.ctx, done)
+		r.Page = s.Page
+		runErr = r.Run(s.Context(), done)
 	}
-	n := r.counts()
-	switch {
-	case err == nil && r.fatal == nil && errors.Is(runErr, context.DeadlineExceeded) && c.Context.Err() == nil:
-		runErr = &checksFailedError{failed: n.failed, notRun: r.timedOut(), total: len(r.ordered)}
-	case runErr == nil && n.failed > 0:
-		runErr = &checksFailedError{failed: n.failed, total: len(r.ordered)}
-	}
+	runErr = r.Verdict(runErr, err == nil && errors.Is(runErr, context.DeadlineExceeded) && c.Context.Err() == nil)
 	if text != nil {
-		text.summary(r)
-	} else if werr := writeJSON(w, newSmokeJSON(r, runErr)); werr != nil && runErr == nil {
+		text.Summary(r)
+	} else if werr := writeResult(w, newSmokeJSON(r, runErr), runErr); werr != nil && runErr == nil {
 		runErr = werr
 	}
 	if path := c.String(junitFlag.Name); path != "" {
-		if werr := writeJUnit(path, r, runErr); werr != nil && runErr == nil {
+		if werr := smoke.WriteJUnit(path, r, runErr); werr != nil && runErr == nil {
 			runErr = werr
 		}
 	}
 	return runErr
 }
 
-// skipAll records every check as skipped for why: the run could not start.
-func (r *smokeRun) skipAll(why string, done func(*checkResult)) {
-	r.started = time.Now()
-	for _, c := range r.plan.Checks {
-		res := &checkResult{check: c, status: statusSkip, message: why}
-		r.results[c.Name] = res
-		r.ordered = append(r.ordered, res)
-		done(res)
+// smokeJSON is smoke's --json output. Its fields are a stable interface:
+// README.md documents them.
+type smokeJSON struct {
+	Plan       string            `json:"plan"`
+	File       string            `json:"file"`
+	URL        string            `json:"url"`
+	OK         bool              `json:"ok"`
+	Passed     int               `json:"passed"`
+	Failed     int               `json:"failed"`
+	Skipped    int               `json:"skipped"`
+	DurationMs float64           `json:"durationMs"`
+	Checks     []smoke.CheckJSON `json:"checks"`
+	Error      string            `json:"error,omitempty"`
+	ExitCode   int               `json:"exitCode"`
+}
+
+func newSmokeJSON(r *smoke.Run, err error) smokeJSON {
+	n := r.Counts()
+	out := smokeJSON{
+		Plan: r.Plan().Name, File: r.Plan().File, URL: r.URL(),
+		OK:     err == nil,
+		Passed: n.Passed, Failed: n.Failed, Skipped: n.Skipped,
+		DurationMs: smoke.Millis(r.Duration()),
+		Checks:     []smoke.CheckJSON{},
+		ExitCode:   ExitCode(err),
 	}
+	if err != nil {
+		out.Error = err.Error()
+	}
+	for _, res := range r.Results() {
+		out.Checks = append(out.Checks, res.JSON())
+	}
+	return out
+}
+
+// startSmokeSession is startSession with the plan's URL: smoke opens the page
+// in its first check, so that a page that is not web WeChat is a failed
+// ready check with a report, not an error before any check; and it neither
+// requires nor watches a session: a logged-in check looks at that. The URL
+// is --sandbox's, else --url when given, else the plan's.
+func startSmokeSession(c *cli.Context, plan *smoke.Plan) (*session, string, error) {
+	useSandbox := c.Bool(sandboxFlag.Name)
+	s, target, err := startSession(c, useSandbox)
+	if err != nil {
+		return nil, target, err
+	}
+	if !useSandbox && !c.IsSet(urlFlag.Name) && plan.URL != "" {
+		target = plan.URL
+	}
+	s.SetJob(c.Context, target, c.Duration(smokeTimeoutFlag.Name))
+	return s, target, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/wxctl/wxctl/browser"
+	sess "github.com/wxctl/wxctl/cmd/internal/session"
 )
 
 var statusCommand = &cli.Command{
@@ -38,24 +39,24 @@ func runStatus(c *cli.Context) error {
 		return err
 	}
 	defer s.Close()
-	acct, err := browser.CheckSession(s.ctx, s.page)
+	acct, err := browser.CheckSession(s.Context(), s.Page)
 	if err != nil {
-		err = s.explain(c, err)
+		err = s.Explain(err)
 	}
-	out := accountJSON{Profile: s.keptProfile}
+	out := accountJSON{Profile: s.KeptProfile}
 	var since time.Time
 	if err == nil {
 		out.LoggedIn, out.NickName, out.Host = true, browser.PlainName(acct.NickName), acct.Host
-		if m, ok := s.readMark(); ok && m.Host == acct.Host {
+		if m, ok := s.ReadMark(); ok && m.Host == acct.Host {
 			since = m.LoggedInAt
 			out.Since = since.Format(time.RFC3339)
 		}
 	} else {
-		out.Host = hostOf(s.url)
+		out.Host = sess.HostOf(s.URL)
 		out.Error = errorLine(err)
 	}
 	if c.Bool(jsonFlag.Name) {
-		if werr := writeJSON(c.App.Writer, out); werr != nil && err == nil {
+		if werr := writeResult(c.App.Writer, out, err); werr != nil && err == nil {
 			return werr
 		}
 		return err

@@ -72,12 +72,12 @@ func runWatch(c *cli.Context) error {
 // the session ends or the page is lost. Loading the contacts first takes
 // at most timeout.
 func watchEvents(ctx context.Context, s *session, timeout time.Duration, f *watchFilter, asJSON bool, out, errOut io.Writer) error {
-	mark := s.page.LastSeq()
-	lctx, cancel := context.WithTimeout(s.ctx, timeout)
-	_, err := browser.LoadContacts(lctx, s.page) // names as the app will hold them
+	mark := s.Page.LastSeq()
+	lctx, cancel := context.WithTimeout(s.Context(), timeout)
+	_, err := browser.LoadContacts(lctx, s.Page) // names as the app will hold them
 	var events *browser.Events
 	if err == nil {
-		events, err = browser.NewEvents(lctx, s.page, mark)
+		events, err = browser.NewEvents(lctx, s.Page, mark)
 	}
 	cancel()
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -15,11 +14,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-)
 
-// headlessShell is Debian's chromium-headless-shell, which chromedp's own
-// lookup does not find.
-const headlessShell = "/usr/lib/chromium/chromium-headless-shell"
+	"github.com/wxctl/wxctl/browser/browsertest"
+)
 
 // TestBrowser runs the sandbox page in real Chromium: one browser for the
 // whole test, a new tab per subtest. Any uncaught page exception fails it.
@@ -27,6 +24,8 @@ func TestBrowser(t *testing.T) {
 	ctx := startBrowser(t)
 	t.Run("CreateRoom", func(t *testing.T) { testCreateRoom(t, ctx) })
 	t.Run("RecentGroups", func(t *testing.T) { testRecentGroups(t, ctx) })
+	t.Run("BatchQueue", func(t *testing.T) { testBatchQueue(t, ctx) })
+	t.Run("AppReadsNewRoom", func(t *testing.T) { testAppReadsNewRoom(t, ctx) })
 	t.Run("QRLogin", func(t *testing.T) { testQRLogin(t, ctx) })
 	t.Run("RefusedLogin", func(t *testing.T) { testRefusedLogin(t, ctx) })
 	// Last: a log-out leaves cookies that make the next login page offer
@@ -38,14 +37,8 @@ func TestBrowser(t *testing.T) {
 // not installed (fails instead when CI is set).
 func startBrowser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(headlessShell); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs Chromium: %v (apt-get install -y chromium-headless-shell)", err)
-		}
-		t.Skipf("no Chromium: %v", err)
-	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(headlessShell),
+		chromedp.ExecPath(browsertest.Path(t)),
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-component-update", true),
@@ -323,4 +316,131 @@ func testLogout(t *testing.T, browser context.Context) {
 	if s.loggedIn() || len(s.Requests("webwxlogout")) != 1 {
 		t.Errorf("after loginout: logged in %v, %d webwxlogout requests", s.loggedIn(), len(s.Requests("webwxlogout")))
 	}
+}
+
+// eval evaluates a page expression, awaiting a promise, into v.
+func eval(t *testing.T, ctx context.Context, expr string, v any) {
+	t.Helper()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %s: %v", expr, raw, err)
+	}
+}
+
+// batchQueueJS queues first, then second 50 ms later, each with a call of
+// its own, and reports after the batch that first's timer sent has been
+// answered, and 400 ms more (second's own timer has fired by then).
+const batchQueueJS = `(function (first, second) {
+  var c = angular.element(document).injector().get('contactFactory');
+  var a = c.addBatchgetContact({UserName: first, ChatRoomId: ''});
+  var again = c.addBatchgetContact({UserName: first, ChatRoomId: ''});
+  return new Promise(function (resolve) {
+    setTimeout(function () {
+      var secondSettled = false;
+      c.addBatchgetContact({UserName: second, ChatRoomId: ''}).then(
+        function () { secondSettled = true; }, function () { secondSettled = true; });
+      a.then(function (list) {
+        setTimeout(function () {
+          resolve({
+            arities: [c.addBatchgetContact.length, c.batchGetContact.length],
+            againUndefined: again === undefined,
+            firstGot: list.map(function (u) { return u.UserName; }),
+            secondSettled: secondSettled
+          });
+        }, 400);
+      });
+    }, 50);
+  });
+})(%q, %q)`
+
+// giveUpJS queues one contact alone, whose batch fails, and reports how
+// the queue treats it afterwards.
+const giveUpJS = `(function (who) {
+  var c = angular.element(document).injector().get('contactFactory');
+  return new Promise(function (resolve) {
+    c.addBatchgetContact({UserName: who, ChatRoomId: ''}).then(function () {
+      resolve({rejected: false});
+    }, function (token) {
+      resolve({
+        rejected: true,
+        token: token === undefined ? 'undefined' : String(token),
+        askedAgain: c.addBatchgetContact({UserName: who, ChatRoomId: ''}) === undefined ? 'undefined' : 'promise',
+        retried: c.addBatchgetContact({UserName: who, ChatRoomId: ''}, false, true) === undefined ? 'undefined' : 'promise'
+      });
+    });
+  });
+})(%q)`
+
+// testBatchQueue: the page's contactFactory has the real queue's arities
+// and semantics.
+func testBatchQueue(t *testing.T, browser context.Context) {
+	s, ctx := openPage(t, browser)
+	waitFor(t, ctx, friendsLoaded)
+	// The page reads the rooms of its chat list by itself after webwxinit;
+	// a batch of its own in flight would carry the test's contacts under
+	// its own promise.
+	waitFor(t, ctx, fmt.Sprintf(`(function (c) { return !!c && !!c.MMFromBatchGet; })(
+		angular.element(document).injector().get('contactFactory').getContact(%q, '', true))`, s.Rooms()[0].UserName))
+
+	var q struct {
+		Arities        []int    `json:"arities"`
+		AgainUndefined bool     `json:"againUndefined"`
+		FirstGot       []string `json:"firstGot"`
+		SecondSettled  bool     `json:"secondSettled"`
+	}
+	eval(t, ctx, fmt.Sprintf(batchQueueJS, Dave, Grace), &q)
+	if len(q.Arities) != 2 || q.Arities[0] != 3 || q.Arities[1] != 1 {
+		t.Errorf("arities addBatchgetContact/batchGetContact = %v, want [3 1] as the real app", q.Arities)
+	}
+	if !q.AgainUndefined {
+		t.Error("addBatchgetContact of a queued contact returned a promise, want undefined")
+	}
+	if len(q.FirstGot) != 2 {
+		t.Errorf("the first call's batch brought %v, want both contacts", q.FirstGot)
+	}
+	if q.SecondSettled {
+		t.Error("the second call's promise settled, though its contact went out in the first call's batch")
+	}
+
+	s.SetFault(Fault{Endpoint: "webwxbatchgetcontact", Ret: 1, Once: true})
+	var g struct {
+		Rejected   bool   `json:"rejected"`
+		Token      string `json:"token"`
+		AskedAgain string `json:"askedAgain"`
+		Retried    string `json:"retried"`
+	}
+	eval(t, ctx, fmt.Sprintf(giveUpJS, Eve), &g)
+	if !g.Rejected || g.Token != "undefined" || g.AskedAgain != "undefined" || g.Retried != "promise" {
+		t.Errorf("a failed batch of one: %+v; want rejected with the (undefined) error token, "+
+			"undefined when asked again, a promise through the retry path", g)
+	}
+}
+
+// testAppReadsNewRoom: right after a create, the page reads the new room by
+// itself, and its read is on the wire when create() settles.
+func testAppReadsNewRoom(t *testing.T, browser context.Context) {
+	s, ctx := openPage(t, browser)
+	waitFor(t, ctx, friendsLoaded)
+	res := create(t, ctx, Rain1ove, HuiTao)
+	var ok createAnswer
+	if err := json.Unmarshal(res.Value, &ok); err != nil || !res.OK {
+		t.Fatalf("create settled %v with %s (%v)", res.OK, res.Value, err)
+	}
+	asked := false
+	for _, r := range s.Requests("webwxbatchgetcontact") {
+		asked = asked || strings.Contains(string(r.Body), ok.ChatRoomName)
+	}
+	if !asked {
+		t.Fatal("create() settled before the page's own read of the new room reached the server")
+	}
+	var inFlight bool
+	eval(t, ctx, fmt.Sprintf(`angular.element(document).injector().get('contactFactory').addBatchgetContact({UserName: %q, ChatRoomId: ''}) === undefined`, ok.ChatRoomName), &inFlight)
+	if !inFlight {
+		t.Error("the page's read of the new room was not in flight when create() settled")
+	}
+	waitFor(t, ctx, fmt.Sprintf(`(function (c) { return !!c && c.MemberList.length == 3; })(
+		angular.element(document).injector().get('contactFactory').getContact(%q, '', true))`, ok.ChatRoomName))
 }

@@ -37,18 +37,21 @@ func (s *Server) serveCreateChatRoom(c *call) {
 	}
 	s.mu.Lock()
 	var a *createAnswer
+	var fresh *freshRoom
 	no := s.rateLimitLocked() // batch (issue 6): Ret 1/1205 past the burst, see ratelimit.go
 	if no == nil {
 		a, no = s.st.createRoom(names, req.Topic)
 	}
 	if no == nil {
 		s.notifyLocked()
+		fresh = s.freshLocked(a.ChatRoomName)
 	}
 	s.mu.Unlock()
 	if no != nil {
 		c.fail(no.ret, no.msg)
 		return
 	}
+	s.awaitFirstRead(c.r.Context(), fresh)
 	if s.dropCreateAnswer(c, a.ChatRoomName) { // batch (issue 6): the lost-answer switch, see lostanswer.go
 		return
 	}
@@ -75,7 +78,7 @@ func (st *state) createRoom(names []string, topic string) (*createAnswer, *refus
 		return nil, no
 	}
 	r := st.addRoom(topic, SelfUserName, append([]string{SelfUserName}, names...))
-	st.change(r.userName, st.inviteMessage(names))
+	st.created(r.userName, st.inviteMessage(names))
 	a := newCreateAnswer().(*createAnswer)
 	a.setBase(retOK, "Everything is OK")
 	a.Topic = topic
@@ -95,6 +98,8 @@ func (st *state) checkNewMembers(names []string) *refusal {
 		switch {
 		case n == SelfUserName:
 			return refuse(retBadMember, "you cannot invite yourself")
+		case st.special[n]:
+			return refuse(retBadMember, "not a person: "+n)
 		case !st.isFriend(n):
 			return refuse(retBadMember, "not a friend: "+n)
 		case seen[n]:

@@ -70,6 +70,7 @@ func TestCreateChatRoomRefused(t *testing.T) {
 		{"yourself", "", []string{SelfUserName, Rain1ove, HuiTao}, retBadMember},
 		{"unknown", "", []string{Rain1ove, "@" + strings.Repeat("a", 64)}, retBadMember},
 		{"not a friend", "", []string{Rain1ove, Grace}, retBadMember},
+		{"special account", "", []string{Rain1ove, FileHelper}, retBadMember},
 		{"duplicate", "", []string{Rain1ove, Rain1ove}, retBadMember},
 		{"long topic", strings.Repeat("群", 33), []string{Rain1ove, HuiTao}, retLogic},
 	}

@@ -75,6 +75,11 @@ func (s *Server) serveBatchGetContact(c *call) {
 		c.fail(retBadRequest, "at most 50 contacts per batch")
 		return
 	}
+	names := make([]string, len(req.List))
+	for i, item := range req.List {
+		names[i] = item.UserName
+	}
+	s.holdFirstReads(c.r.Context(), names)
 	a := newBatchAnswer().(*batchAnswer)
 	s.mu.Lock()
 	for _, item := range req.List {

@@ -88,16 +88,31 @@ func TestGetContact(t *testing.T) {
 		MemberList   []json.RawMessage
 		Seq          int
 	}](t, raw)
-	// Twelve friends and the seed room, the one group saved to the address
-	// book; the unsaved groups come through webwxinit's ChatSet only.
-	if a.BaseResponse.Ret != 0 || a.MemberCount != 13 || len(a.MemberList) != 13 || a.Seq != 0 {
+	// Twelve people, 3 special accounts (which the real server lists too)
+	// and the seed room, the one group saved to the address book; the
+	// unsaved groups come through webwxinit's ChatSet only.
+	if a.BaseResponse.Ret != 0 || a.MemberCount != 16 || len(a.MemberList) != 16 || a.Seq != 0 {
 		t.Fatalf("webwxgetcontact: Ret %d, %d/%d members, Seq %d", a.BaseResponse.Ret, a.MemberCount, len(a.MemberList), a.Seq)
 	}
 	for _, m := range a.MemberList {
 		wantKeys(t, "contact", m, seedContactKey)
 	}
-	if room := decode[Contact](t, a.MemberList[12]); room.NickName != SeedRoomTopic || room.ContactFlag != 3 {
-		t.Errorf("the saved group: %+v", room)
+	saved := 0
+	for _, m := range a.MemberList {
+		if c := decode[Contact](t, m); strings.HasPrefix(c.UserName, "@@") {
+			saved++
+			if c.NickName != SeedRoomTopic || c.ContactFlag != 3 {
+				t.Errorf("the saved group: %+v", c)
+			}
+		}
+	}
+	if saved != 1 {
+		t.Errorf("webwxgetcontact lists %d groups, want the one saved", saved)
+	}
+	for _, special := range []string{`"UserName":"weixin"`, `"UserName":"filehelper"`, `"UserName":"medianote"`} {
+		if !bytes.Contains(raw, []byte(special)) {
+			t.Errorf("webwxgetcontact does not list %s", special)
+		}
 	}
 	if !bytes.Contains(raw, []byte(`"NickName":"Quote \"Q\" \\ &lt;/script&gt;"`)) {
 		t.Error("the hostile NickName is not sent HTML-escaped like the real server does")

@@ -45,12 +45,17 @@
 // Rain1ove and 迴焘願點 (HuiTao) from the seed, "Zhang Wei" with RemarkName
 // "Boss", "Alice" with Alias "alice_w", two friends named "Tom", one named
 // QuoteNickName (hostile characters), and Bob, Carol, Dave, Eve and Frank.
-// Grace is not a friend. One room exists from the start, SeedRoomTopic,
-// owned by Bob and saved to the address book (ContactFlag 3). The recent
-// chats also hold DefaultRecentGroups groups the user has not saved
-// (ContactFlag 2), RecentGroupTopic(1) … RecentGroupTopic(n), the most
-// recent first, each with the user and two friends; WithRecentGroups sets
-// their number. Person UserNames are fixed constants; room UserNames
+// Like the real server, webwxgetcontact also lists special accounts among
+// the friends: WeixinTeam ("weixin", 微信团队), FileHelper ("filehelper",
+// 文件传输助手) and MediaNote ("medianote", 语音记事本); they can be sent
+// to, and a room refuses them as members (1204). Contacts leaves them out,
+// SpecialAccounts lists them. Grace is not a friend. One room exists from
+// the start, SeedRoomTopic, owned by Bob and saved to the address book
+// (ContactFlag 3). The recent chats also hold DefaultRecentGroups groups
+// the user has not saved (ContactFlag 2), RecentGroupTopic(1) …
+// RecentGroupTopic(n), the most recent first, each with the user and two
+// friends; WithRecentGroups sets their number. Person UserNames are fixed
+// constants; room UserNames
 // ("@@" + 64 hex) and the session secrets (Uin, Sid, Skey, pass_ticket,
 // webwx_data_ticket) are random per Server.
 //
@@ -82,9 +87,25 @@
 //	1204   a member who is not a friend, the user himself, or a duplicate
 //
 // Changes (create, addmember, invitemember, delmember, modtopic,
-// quitchatroom) reach the page the real way: synccheck answers selector 2,
-// and webwxsync carries the room in ModContactList (DelContactList after a
-// quit) with a system message in AddMsgList.
+// quitchatroom) reach the page the real way: synccheck answers selector 2
+// at once, and webwxsync carries the room in ModContactList (DelContactList
+// after a quit) with a system message in AddMsgList. A room just created
+// comes as its system message alone (你邀请"A、B"加入了群聊): the page's
+// message handling, like the real one, finds the room unknown and queues
+// its own batch get of it (getContact → addBatchgetContact). The sandbox
+// makes that read come first in every test (see push.go): while a page is
+// on the push channel, a create is answered only once the page's own read
+// of the new room has reached the server (1 s at most), and that read is
+// answered 150 ms after the create answer, so it is on the wire when a tool
+// that called create() looks.
+//
+// The page's contactFactory has the real queue: addBatchgetContact(userObj,
+// isBatchNow, isHadBathGetErrorOnce) returns undefined for a contact
+// queued, in flight or given up already; every call sets its own 200 ms
+// timer, and only the call whose timer sends a batch settles its promise
+// (the promises of the others never settle); a failed batch of several is
+// queued again for retries, a failed batch of one is given up.
+// batchGetContact(errorToken) rejects with errorToken.
 //
 // webwxsendmsg takes a text message (Msg.Type 1) to a friend or a room,
 // answers {BaseResponse, MsgID, LocalID} and echoes the message in the next
@@ -177,6 +198,18 @@
 //	answers -2013 to addmember at times (the    | answers -2013 to an update or a send only as  | a fault stands for a rare answer; wxctl
 //	app's UI takes it as success); unknown for  | a fault, and then does not make the change    | takes -2013 as success only where the
 //	other updates and sends                     |                                               | app's UI does
+//	answers a create in its own time; the push  | holds the create answer until the page's      | to make the hard case (the app's read
+//	usually outruns it, and the app's read of   | own read of the new room reached it (1 s      | first, in flight when the tool looks) the
+//	the new group is on the wire or answered    | at most), and answers that read 150 ms        | normal one in every test, not a rare one
+//	before a tool asks                          | after the create answer                       |
+//	batches the new group with whatever else    | sends what the page queued: the new group     | the sandbox page queues only what its
+//	the app has queued (Count 4 was seen)       | alone unless the page is still reading        | few groups and messages call for; the
+//	                                            | other groups                                  | read-back never relies on Count 1
+//	renames weixin, filehelper, newsapp and     | the server sends the Chinese names and        | the names are the server's own in zh_CN;
+//	fmessage for the page's language, and       | the page keeps them; fmessage and newsapp     | the sandbox serves neither fmessage nor
+//	turns fmessage into a non-friend            | are not served                                | newsapp
+//	throws in webwxupdatechatroom's success     | skips the member list of a room it does       | an exception there only logs on the real
+//	handler for a room it does not hold         | not hold                                      | page; the tests fail on page exceptions
 //	tells the members of a group that somebody  | "X"加入了群聊 for any join (FriendJoins)      | the inviter's wording was not captured;
 //	joined with the inviter's name ("A"邀请"B"  |                                               | wxctl watch tells joins from
 //	加入了群聊) or the QR code they used        |                                               | ModContactList, not from the text

@@ -36,6 +36,8 @@ type config struct {
 	// recentGroups is how many unsaved groups the recent chats hold, see
 	// recent.go.
 	recentGroups int
+	// promptCreate answers a create at once, see push.go.
+	promptCreate bool
 }
 
 // Option configures a Server made by New.
@@ -73,6 +75,7 @@ type Server struct {
 	changed chan struct{} // closed and replaced at every change, wakes long polls
 	limiter createLimiter // batch (issue 6): see ratelimit.go
 	lost    lostAnswer    // batch (issue 6): see lostanswer.go
+	push    pushState     // see push.go
 
 	closeOnce sync.Once
 	closed    chan struct{}

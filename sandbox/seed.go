@@ -40,6 +40,19 @@ const (
 	Grace = "@83ed714b03e3e55ad3e33929913fd6b498f714c5f983f588a426a3a1fadbf006"
 )
 
+// Special accounts the real server lists among the friends
+// (webwxgetcontact), by their fixed UserNames: they can be sent to, but
+// they are not people and cannot join a room.
+const (
+	// WeixinTeam is 微信团队, WeChat's own account.
+	WeixinTeam = "weixin"
+	// FileHelper is 文件传输助手, the account that passes files and notes
+	// to your own phone.
+	FileHelper = "filehelper"
+	// MediaNote is 语音记事本, one of the app's other special accounts.
+	MediaNote = "medianote"
+)
+
 // SelfNickName is the seed's NickName of the logged-in user: emoji markup,
 // which the server sends as is.
 const SelfNickName = `<span class="emoji emoji1f601"></span> <span class="emoji emoji1f602"></span> <span class="emoji emoji1f603"></span> <span class="emoji emoji1f604"></span> <span class="emoji emoji1f47f"></span> <span class="emoji emoji1f60f"></span>`
@@ -61,7 +74,9 @@ type seedPerson struct {
 	pyInitial, pyQuanPin                  string
 	attrStatus                            int64
 	sex                                   int
+	verifyFlag                            int
 	friend                                bool
+	special                               bool // a special account, not a person
 }
 
 var seedPeople = []seedPerson{
@@ -78,6 +93,9 @@ var seedPeople = []seedPerson{
 	{userName: Eve, nickName: "Eve", pyInitial: "EVE", pyQuanPin: "Eve", attrStatus: 102501, sex: 2, friend: true},
 	{userName: Frank, nickName: "Frank", pyInitial: "FRANK", pyQuanPin: "Frank", attrStatus: 4197, sex: 1, friend: true},
 	{userName: Grace, nickName: "Grace", attrStatus: 4133, sex: 2},
+	{userName: WeixinTeam, nickName: "微信团队", pyInitial: "WXTD", pyQuanPin: "weixintuandui", verifyFlag: 56, friend: true, special: true},
+	{userName: FileHelper, nickName: "文件传输助手", pyInitial: "WJCSZS", pyQuanPin: "wenjianchuanshuzhushou", friend: true, special: true},
+	{userName: MediaNote, nickName: "语音记事本", pyInitial: "YYJSB", pyQuanPin: "yuyinjishiben", friend: true, special: true},
 }
 
 // selfAttrStatus is the user's AttrStatus in the seed's room read-back.
@@ -98,6 +116,7 @@ func (p seedPerson) contact(skey string) Contact {
 		MemberList:      []Member{},
 		RemarkName:      p.remarkName,
 		Sex:             p.sex,
+		VerifyFlag:      p.verifyFlag,
 		PYInitial:       p.pyInitial,
 		PYQuanPin:       p.pyQuanPin,
 		AttrStatus:      p.attrStatus,

@@ -61,7 +61,8 @@ type Contact struct {
 type state struct {
 	self     Contact
 	people   map[string]*Contact // everybody but the user: friends and strangers
-	friends  []string            // friend UserNames in seed order
+	friends  []string            // friend UserNames in seed order, special accounts included
+	special  map[string]bool     // the special accounts among the friends
 	rooms    map[string]*room
 	roomList []string // room UserNames in creation order
 	recent   []string // the recent chats, rooms and people, most recent first (see recent.go)
@@ -95,6 +96,10 @@ type event struct {
 	seq  int64
 	room string
 	msg  *message
+	// unlisted leaves the room out of ModContactList: a new room reaches
+	// the page as its system message only, as on the real server, and the
+	// app's message handling, finding the room unknown, reads it itself.
+	unlisted bool
 }
 
 // newState loads the seed: the user, the people, the seed room (saved to the
@@ -103,6 +108,7 @@ type event struct {
 func newState(sess secrets, loggedIn bool, recentGroups int) *state {
 	st := &state{
 		people:   make(map[string]*Contact),
+		special:  make(map[string]bool),
 		rooms:    make(map[string]*room),
 		loggedIn: loggedIn,
 	}
@@ -116,6 +122,9 @@ func newState(sess secrets, loggedIn bool, recentGroups int) *state {
 		st.people[p.userName] = &c
 		if p.friend {
 			st.friends = append(st.friends, p.userName)
+		}
+		if p.special {
+			st.special[p.userName] = true
 		}
 	}
 	st.addRoom(SeedRoomTopic, Bob, []string{SelfUserName, Bob, Carol, Grace}).saved = true
@@ -211,13 +220,23 @@ func (st *state) roomContact(r *room) Contact {
 
 // change records a change of a room for webwxsync; msg may be nil.
 func (st *state) change(roomName string, msg *message) {
+	st.record(event{room: roomName, msg: msg})
+}
+
+// created records a new room for webwxsync: its system message alone.
+func (st *state) created(roomName string, msg *message) {
+	st.record(event{room: roomName, msg: msg, unlisted: true})
+}
+
+func (st *state) record(e event) {
 	st.seq++
-	st.touch(roomName)
-	if msg != nil {
-		msg.FromUserName = roomName
-		msg.ToUserName = SelfUserName
+	e.seq = st.seq
+	st.touch(e.room)
+	if e.msg != nil {
+		e.msg.FromUserName = e.room
+		e.msg.ToUserName = SelfUserName
 	}
-	st.events = append(st.events, event{seq: st.seq, room: roomName, msg: msg})
+	st.events = append(st.events, e)
 }
 
 // Self returns the logged-in user.
@@ -227,13 +246,30 @@ func (s *Server) Self() Contact {
 	return cloneContact(s.st.self)
 }
 
-// Contacts returns the friends (not rooms) in seed order.
+// Contacts returns the friends who are people (not rooms, not special
+// accounts) in seed order.
 func (s *Server) Contacts() []Contact {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Contact, 0, len(s.st.friends))
 	for _, u := range s.st.friends {
-		out = append(out, cloneContact(*s.st.people[u]))
+		if !s.st.special[u] {
+			out = append(out, cloneContact(*s.st.people[u]))
+		}
+	}
+	return out
+}
+
+// SpecialAccounts returns the special accounts the server lists among the
+// friends (WeixinTeam, FileHelper, MediaNote).
+func (s *Server) SpecialAccounts() []Contact {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Contact
+	for _, u := range s.st.friends {
+		if s.st.special[u] {
+			out = append(out, cloneContact(*s.st.people[u]))
+		}
 	}
 	return out
 }

@@ -76,6 +76,8 @@ func (s *Server) poll(ctx context.Context, ready func(*state) bool) (held, alive
 // as there are changes past the client's SyncKey, "0" after the hold time.
 func (s *Server) serveSyncCheck(c *call) {
 	pos := syncPosition(parseSyncKey(c.r.URL.Query().Get("synckey")))
+	s.startPoll()
+	defer s.endPoll()
 	held, alive := s.poll(c.r.Context(), func(st *state) bool { return st.seq > pos })
 	if !alive {
 		return
@@ -94,7 +96,8 @@ func syncCheckFail(c *call, ret int, _ string) {
 
 // serveSync answers webwxsync with the changes past the client's SyncKey:
 // rooms the user is in go to ModContactList, rooms the user left to
-// DelContactList, system messages to AddMsgList.
+// DelContactList, system messages to AddMsgList. A room just created is
+// not listed: its system message comes alone, as on the real server.
 func (s *Server) serveSync(c *call) {
 	var req struct{ SyncKey syncKey }
 	if !c.decode(&req) {
@@ -120,7 +123,7 @@ func (st *state) syncSince(pos int64) *syncAnswer {
 		if e.msg != nil {
 			a.AddMsgList = append(a.AddMsgList, *e.msg)
 		}
-		if r, ok := st.rooms[e.room]; ok && !seen[e.room] {
+		if r, ok := st.rooms[e.room]; ok && !seen[e.room] && !e.unlisted {
 			seen[e.room] = true
 			if r.has(SelfUserName) {
 				a.ModContactList = append(a.ModContactList, st.roomContact(r))

@@ -17,8 +17,9 @@ var (
 	// Contacts waits for the app's contact list and returns the self user,
 	// friends and groups as plain JSON (see contacts.js).
 	Contacts = Script{Name: "contacts", Source: contactsSource}
-	// ReadRoom asks the app to batch-get one room contact, the way the app
-	// reads a group it has just created (see read_room.js).
+	// ReadRoom looks for a room in the app's store and, when asked to,
+	// queues its batch get through the app's own queue, without waiting on
+	// the app's promise (see read_room.js).
 	ReadRoom = Script{Name: "readRoom", Source: readRoomSource}
 	// ServiceInfo describes one injector service, its methods with their
 	// arity and its other fields, without calling it (see service_info.js).

@@ -1,39 +1,29 @@
 // readRoom: runs in the page of web WeChat.
-// Uses contactFactory.addBatchgetContact, the app's own batch queue (flushed
-// by a $timeout into POST webwxbatchgetcontact?type=ex with
-// List [{UserName, ChatRoomId: ""}]), or, where an app lacks it,
-// addBatchgetChatroomContact followed by batchGetContact.
-// Returns {queued: bool, contact: Contact|null}: contact is the ContactList
-// entry for roomUserName from the answer the app received, copied to plain
-// JSON, when the app's promise gives it; queued is false when the app
-// refused to queue the read (it holds the room already, or a read is in
-// flight). The caller reads the answer from the network either way.
-function (roomUserName) {
+// Uses contactFactory.getContact (with noBatchGet: a look in the app's
+// store that asks nothing) and, when ask is true,
+// contactFactory.addBatchgetContact, the app's own batch queue (sent 200 ms
+// later as POST webwxbatchgetcontact?type=ex, List [{UserName,
+// ChatRoomId: ""}]). With retry true it passes isHadBathGetErrorOnce, the
+// app's own way of queueing again a contact whose read failed, which the
+// app otherwise never asks for again.
+// It never waits on the app's promise: the real one settles only for the
+// call whose own timer sent the batch, and never for a contact that went
+// out in a batch somebody else queued. The answer is read from the network.
+// Returns {stored: Contact|null, asked: bool, queued: bool}: stored is the
+// room as the app holds it, copied to plain JSON, when it holds its
+// members; asked is whether addBatchgetContact was called; queued is whether
+// that call queued the read (it returned a promise) rather than found it
+// queued, in flight or given up already (undefined).
+function (roomUserName, ask, retry) {
   var contacts = angular.element(document).injector().get('contactFactory');
-  var promise;
-  if (typeof contacts.addBatchgetContact === 'function') {
-    promise = contacts.addBatchgetContact({UserName: roomUserName, ChatRoomId: ''});
-  } else {
-    contacts.addBatchgetChatroomContact(roomUserName);
-    if (typeof contacts.batchGetContact === 'function') {
-      promise = contacts.batchGetContact();
-    }
+  var room = contacts.getContact(roomUserName, '', true);
+  var stored = null;
+  if (room && room.MemberList && room.MemberList.length) {
+    stored = JSON.parse(angular.toJson(room));
   }
-  if (!promise || typeof promise.then !== 'function') {
-    return {queued: false, contact: null};
+  if (!ask) {
+    return {stored: stored, asked: false, queued: false};
   }
-  return new Promise(function (resolve) {
-    promise.then(function (answer) {
-      var list = answer && answer.ContactList ? answer.ContactList : answer;
-      var found = null;
-      if (Array.isArray(list)) {
-        list.forEach(function (c) {
-          if (c && c.UserName === roomUserName) { found = c; }
-        });
-      }
-      resolve({queued: true, contact: found ? JSON.parse(angular.toJson(found)) : null});
-    }, function () {
-      resolve({queued: true, contact: null});
-    });
-  });
+  var promise = contacts.addBatchgetContact({UserName: roomUserName, ChatRoomId: ''}, false, !!retry);
+  return {stored: stored, asked: true, queued: !!(promise && typeof promise.then === 'function')};
 }

@@ -22,6 +22,8 @@ var (
 	readySource string
 	//go:embed page_info.js
 	pageInfoSource string
+	//go:embed dom_snapshot.js
+	domSnapshotSource string
 )
 
 // The primitives that package browser builds on.
@@ -43,4 +45,8 @@ var (
 	// snippet, blocked, angular, injector}; blocked is true when the page
 	// shows the 1203 "cannot log in to web WeChat" text (see page_info.js).
 	PageInfo = Script{Name: "pageInfo", Source: pageInfoSource}
+
+	// DOMSnapshot returns the document as HTML, doctype and outerHTML of
+	// the root element as the DOM holds it now (see dom_snapshot.js).
+	DOMSnapshot = Script{Name: "domSnapshot", Source: domSnapshotSource}
 )

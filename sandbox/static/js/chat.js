@@ -150,7 +150,13 @@ angular.module('Services').factory('chatFactory', ['$rootScope', '$http', 'confF
       getChatMessage: function (userName) {
         return messages[userName] || (messages[userName] = []);
       },
-      /* messageProcess files a message under its chat, once per MsgId. */
+      /*
+       * messageProcess files a message under its chat, once per MsgId. Like
+       * the real one, it looks the chat up (getContact), which queues a
+       * batch get of a chat the app does not know, or of a room it holds
+       * without members: right after a create, the system message in the
+       * new room makes the app read the room itself.
+       */
       messageProcess: function (msg) {
         if (msg.MsgId) {
           if (addedMsgIds[msg.MsgId]) {
@@ -161,6 +167,7 @@ angular.module('Services').factory('chatFactory', ['$rootScope', '$http', 'confF
         var peer = peerOf(msg);
         msg.MMPeerUserName = peer;
         msg.MMIsSend = msg.FromUserName == account.getUserName();
+        contactFactory.getContact(peer);
         this.getChatMessage(peer).push(msg);
         this.addChatList(peer);
       },

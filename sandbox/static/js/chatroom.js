@@ -57,6 +57,7 @@ angular.module('Services').factory('chatroomFactory', ['$http', '$q', 'contactFa
       },
       delMember: function (roomUserName, memberUserName) {
         this._update('delmember', roomUserName, {delMember: memberUserName});
+        contactFactory.getContact(roomUserName);
       },
       quit: function (roomUserName) {
         this._update('quitchatroom', roomUserName);
@@ -64,7 +65,12 @@ angular.module('Services').factory('chatroomFactory', ['$http', '$q', 'contactFa
       modTopic: function (roomUserName, topic) {
         this._update('modtopic', roomUserName, {topic: topic});
       },
-      /* _update POSTs webwxupdatechatroom?fun=…; callback runs on HTTP success only. */
+      /*
+       * _update POSTs webwxupdatechatroom?fun=…; callback runs on HTTP
+       * success only. On success it looks the room up the way the real one
+       * does, which queues a batch get of a room the app does not hold with
+       * its members.
+       */
       _update: function (fun, roomUserName, data, callback) {
         data = data || {};
         var body = angular.extend({
@@ -79,7 +85,7 @@ angular.module('Services').factory('chatroomFactory', ['$http', '$q', 'contactFa
           url: conf.API_webwxupdatechatroom + '?fun=' + fun,
           data: body
         }).then(function (res) {
-          var room = contactFactory.getContact(roomUserName, '', true);
+          var room = contactFactory.getContact(roomUserName);
           if (fun == 'delmember' && room && room.MemberList) {
             for (var i = room.MemberList.length - 1; i >= 0; i--) {
               if (room.MemberList[i].UserName == data.delMember) {

@@ -14,7 +14,9 @@ angular.module('Services').factory('contactFactory', ['$rootScope', '$http', '$q
     var memberDisplayNames = window._chatRoomMemberDisplayNames = {};
     var toGet = [];      // queued {UserName, EncryChatRoomId|ChatRoomId}
     var getting = [];    // in the batch request in flight
-    var batchTimer = null;
+    var toRetry = [];    // queued again after a batch of several failed
+    var failed = {};     // UserName → 1: its batch of one failed; never asked again
+    var failedInARow = 0; // batches that failed one after the other
     var friendList = [];
     var roomList = [];
 
@@ -28,6 +30,12 @@ angular.module('Services').factory('contactFactory', ['$rootScope', '$http', '$q
       },
       isRoomContact: function () {
         return util.isRoomContact(this.UserName);
+      },
+      isSpContact: function () {
+        return util.isSpUser(this.UserName);
+      },
+      isFileHelper: function () {
+        return this.UserName == 'filehelper';
       },
       isBrandContact: function () {
         return !!(this.VerifyFlag & conf.MM_USERATTRVERIFYFALG_BIZ_BRAND);
@@ -49,7 +57,7 @@ angular.module('Services').factory('contactFactory', ['$rootScope', '$http', '$q
         return false;
       },
       isShieldUser: function () {
-        return this.isRoomContact() && !this.isInChatroom();
+        return util.isShieldUser(this.UserName) || (this.isRoomContact() && !this.isInChatroom());
       },
       getDisplayName: function () {
         if (!this.isRoomContact()) {
@@ -145,10 +153,17 @@ angular.module('Services').factory('contactFactory', ['$rootScope', '$http', '$q
       return -1;
     }
 
-    /* onBatch stores a batch answer: rooms, their unknown members, people. */
-    function onBatch(data) {
+    /*
+     * storeBatch stores a batch answer: rooms, their members the app does
+     * not know as contacts, people; what the answer lists leaves the queue.
+     */
+    function storeBatch(data) {
       angular.forEach(data.ContactList, function (contact) {
-        if (util.isRoomContact(contact.UserName)) {
+        var at = indexIn(toGet, contact.UserName);
+        if (at >= 0) {
+          toGet.splice(at, 1);
+        }
+        if (util.isRoomContact(contact.UserName) && contact.MemberList && contact.MemberList.length) {
           angular.forEach(contact.MemberList, function (member) {
             var known = service.getContact(member.UserName, '', true);
             if (!(known && known.isContact())) {
@@ -160,18 +175,14 @@ angular.module('Services').factory('contactFactory', ['$rootScope', '$http', '$q
             if (member.DisplayName) {
               (memberDisplayNames[contact.UserName] = memberDisplayNames[contact.UserName] || {})[member.UserName] = member.DisplayName;
             }
+            var queued = indexIn(toGet, member.UserName);
+            if (queued >= 0) {
+              toGet.splice(queued, 1);
+            }
           });
         }
       });
       service.addContacts(data.ContactList, true);
-      getting = [];
-      if (toGet.length) {
-        service.batchGetContact().then(onBatch, onBatchError);
-      }
-    }
-
-    function onBatchError() {
-      getting = [];
     }
 
     var service = {
@@ -246,7 +257,7 @@ angular.module('Services').factory('contactFactory', ['$rootScope', '$http', '$q
         var skip = options.filterContacts || {};
         out.length = 0;
         angular.forEach(contacts, function (c, userName) {
-          if (skip[userName] || c.isSelf() || !c.isContact() || c.isRoomContact() ||
+          if (skip[userName] || c.isSelf() || !c.isContact() || c.isRoomContact() || c.isShieldUser() ||
               (options.isWithoutStar && c.StarFriend == 1) || (options.isWithoutBrand && c.isBrandContact())) {
             return;
           }
@@ -295,45 +306,114 @@ angular.module('Services').factory('contactFactory', ['$rootScope', '$http', '$q
           this.addBatchgetContact({UserName: userName, ChatRoomId: ''});
         }
       },
-      /* addBatchgetContact queues one contact; the queue goes out 200 ms later. */
-      addBatchgetContact: function (item) {
-        if (!item || !item.UserName || indexIn(toGet, item.UserName) >= 0 || indexIn(getting, item.UserName) >= 0) {
+      /*
+       * addBatchgetContact queues one contact for a batch get, sent 200 ms
+       * later unless a batch is in flight (the answer of one sends the
+       * next). As in the real app:
+       *  - it returns undefined, not a promise, when the contact is queued
+       *    already, in a batch in flight, or failed before (a batch of it
+       *    alone failed); with isHadBathGetErrorOnce it queues the contact
+       *    for a retry instead, undefined only when it is queued so already;
+       *  - every call sets a timer of its own, and only the call whose
+       *    timer sends a batch settles its promise, with the ContactList of
+       *    that batch's answer (rejects on a failure): the promises of the
+       *    other calls, whose contacts went out in that batch too, never
+       *    settle;
+       *  - when a batch of several fails, each of them is queued for a
+       *    retry, sent one at a time at first.
+       */
+      addBatchgetContact: function (item, isBatchNow, isHadBathGetErrorOnce) {
+        var deferred = $q.defer();
+        var self = this;
+        if (!item || !item.UserName) {
           return;
         }
-        if (util.isRoomContact(item.UserName)) {
-          toGet.unshift(item);
+        if (isHadBathGetErrorOnce) {
+          if (indexIn(toRetry, item.UserName) >= 0) {
+            return;
+          }
+          toRetry.push(item);
+          var at = indexIn(toGet, item.UserName);
+          if (at >= 0) {
+            toGet.splice(at, 1);
+          }
         } else {
-          toGet.push(item);
+          if (indexIn(toGet, item.UserName) >= 0 || indexIn(getting, item.UserName) >= 0 || failed[item.UserName]) {
+            return;
+          }
+          if (util.isRoomContact(item.UserName) || isBatchNow) {
+            toGet.unshift(item);
+          } else {
+            toGet.push(item);
+          }
         }
-        if (batchTimer) {
-          $timeout.cancel(batchTimer);
-        }
-        var self = this;
-        batchTimer = $timeout(function () {
-          batchTimer = null;
-          if (!getting.length && toGet.length) {
-            self.batchGetContact().then(onBatch, onBatchError);
+        $timeout(function () {
+          if (!getting.length && (toGet.length || toRetry.length)) {
+            self.batchGetContact().then(onAnswer, onError);
           }
         }, 200);
+
+        function onAnswer(data) {
+          deferred.resolve(data.ContactList);
+          failedInARow = 0;
+          storeBatch(data);
+          getting = [];
+          if (toGet.length) {
+            self.batchGetContact().then(onAnswer, onError);
+          }
+        }
+        function onError(errorToken) {
+          var was = getting;
+          getting = [];
+          failedInARow++;
+          deferred.reject(errorToken);
+          if (was.length == 1) {
+            failed[was[0].UserName] = 1;
+          } else {
+            angular.forEach(was, function (it) {
+              self.addBatchgetContact(it, false, true);
+            });
+          }
+          if (!getting.length && (toGet.length || toRetry.length)) {
+            self.batchGetContact().then(onAnswer, onError);
+          }
+        }
+        return deferred.promise;
       },
       /*
-       * batchGetContact POSTs up to 50 queued contacts. It resolves with the
-       * answer when Ret is 0 and rejects otherwise; storing the contacts is
-       * up to the caller (the queue's own caller does it).
+       * batchGetContact POSTs the next batch: the contacts queued for a
+       * retry first (one at a time while few are, or after three failures in
+       * a row; 5 or 10 at a time otherwise), else up to 50 queued ones. It
+       * resolves with the answer when Ret is 0 and otherwise rejects with
+       * errorToken, the caller's own value; storing the contacts is up to
+       * the caller (the queue's own caller does it).
        */
-      batchGetContact: function () {
-        getting = toGet.splice(0, 50);
-        var body = angular.extend(account.getBaseRequest(), {Count: getting.length, List: getting});
-        return $http({
+      batchGetContact: function (errorToken) {
+        var deferred = $q.defer();
+        if (toRetry.length) {
+          var step = 1;
+          if (toRetry.length >= 6 && failedInARow <= 2) {
+            step = toRetry.length < 40 ? 5 : 10;
+          }
+          getting = toRetry.splice(0, step);
+        } else {
+          getting = toGet.splice(0, 50);
+        }
+        $http({
           method: 'POST',
           url: conf.API_webwxbatchgetcontact + '?type=ex&r=' + util.now(),
-          data: body
+          data: angular.extend(account.getBaseRequest(), {Count: getting.length, List: getting})
         }).then(function (res) {
           var data = res.data;
-          return data && data.BaseResponse && data.BaseResponse.Ret == 0 ? data : $q.reject(data);
-        }, function (res) {
-          return $q.reject(res.data);
+          if (data && data.BaseResponse && data.BaseResponse.Ret == 0) {
+            deferred.resolve(data);
+          } else {
+            deferred.reject(errorToken);
+          }
+        }, function () {
+          deferred.reject(errorToken);
         });
+        return deferred.promise;
       },
       /*
        * remoteSearch asks the server (webwxsearchcontact) and resolves with

@@ -55,6 +55,12 @@ angular.module('Services').factory('confFactory', [function () {
 
 /* utilFactory: small helpers shared by the other services. */
 angular.module('Services').factory('utilFactory', ['$q', '$rootScope', function ($q, $rootScope) {
+  // The app's lists of special accounts (WEBWX.md): they are not people.
+  var SP_USERS = ['weixin', 'weibo', 'qqmail', 'fmessage', 'tmessage', 'qmessage', 'qqsync', 'floatbottle',
+    'lbsapp', 'shakeapp', 'medianote', 'qqfriend', 'readerapp', 'blogapp', 'facebookapp', 'masssendapp',
+    'meishiapp', 'feedsapp', 'voip', 'blogappweixin', 'brandsessionholder', 'weixinreminder',
+    'officialaccounts', 'notification_messages'];
+  var SHIELD_USERS = ['newsapp', 'notification_messages'];
   var util = {
     now: function () {
       return new Date().getTime();
@@ -71,6 +77,14 @@ angular.module('Services').factory('utilFactory', ['$q', '$rootScope', function 
     },
     isRoomContact: function (userName) {
       return userName ? /^@@|@chatroom$/.test(userName) : false;
+    },
+    /* isSpUser: one of the app's special accounts, or a QQ contact (@qqim). */
+    isSpUser: function (userName) {
+      return SP_USERS.indexOf(userName) >= 0 || /@qqim$/.test(userName || '');
+    },
+    /* isShieldUser: an account the app never shows. */
+    isShieldUser: function (userName) {
+      return /@lbsroom$|@talkroom$/.test(userName || '') || SHIELD_USERS.indexOf(userName) >= 0;
     },
     clearHtmlStr: function (text) {
       return text ? text.replace(/<[^>]*>/g, '') : text;

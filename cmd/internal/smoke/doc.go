@@ -1,0 +1,14 @@
+// Package smoke runs a plan of checks against web WeChat in one browser
+// tab and reports them for people, for --json and for CI (JUnit XML, the
+// files of failed checks). It is the engine of wxctl smoke: the command
+// reads its flags, opens the page and hands it over.
+//
+//   - ReadPlan and ParsePlan read a plan; its errors are *PlanError with
+//     the line.
+//   - NewRun, then Run.Run (or Run.SkipAll when there is no page), then
+//     Run.Verdict for how the run ended.
+//   - TextReport, Result.JSON and WriteJUnit report it.
+//
+// Resolver and Eval serve the call and eval commands as well: they resolve
+// {member: NAME} arguments and evaluate expressions the way checks do.
+package smoke
