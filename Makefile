@@ -80,7 +80,8 @@ bench: deps
 	@{ $(GO) test -run '^$$' -bench 'WarmCall|Throughput' -benchtime 50x ./browser && \
 	   $(GO) test -run '^$$' -bench 'ColdStart' -benchtime 10x ./cmd && \
 	   $(GO) test -run '^$$' -bench 'ColdStartPhases' -benchtime 10x ./browser && \
-	   $(GO) test -run '^$$' -bench 'Memory' -benchtime 1x ./browser; } > bin/bench.txt 2>&1 || \
+	   $(GO) test -run '^$$' -bench 'Memory' -benchtime 1x ./browser && \
+	   $(GO) test -run '^$$' -bench 'WatchEvents' -benchtime 3x ./browser; } > bin/bench.txt 2>&1 || \
 	   { cat bin/bench.txt; exit 1; }
 	@echo "machine: $$(nproc) cores, $$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
 	      "$$(/usr/lib/chromium/chromium-headless-shell --version 2>/dev/null || echo 'no chromium-headless-shell')," \

@@ -29,7 +29,7 @@ value and from the app's own network traffic.
 
 Try it without an account: wxctl demo (the built-in sandbox of web WeChat).`,
 		Version:                   buildVersion(),
-		Commands:                  cloneCommands([]*cli.Command{loginCommand, statusCommand, logoutCommand, roomCommand, contactsCommand, sendCommand, demoCommand, sandboxCommand, smokeCommand, evalCommand, callCommand, completionCommand, manCommand}),
+		Commands:                  cloneCommands([]*cli.Command{loginCommand, statusCommand, logoutCommand, roomCommand, contactsCommand, sendCommand, watchCommand, demoCommand, sandboxCommand, smokeCommand, evalCommand, callCommand, completionCommand, manCommand}),
 		DisableSliceFlagSeparator: true, // names and Chrome flags may hold commas
 		Suggest:                   true,
 		HideHelpCommand:           true,

@@ -41,6 +41,8 @@ phone with --auto-login 3s, or through POST /sandbox/control:
    {"session": "expire"}   the server drops the session (Ret 1101, synccheck 1101)
    {"session": "block"}    webwxnewloginpage refuses with 1203 ({"clearFaults": true} lifts it)
    {"fault": {"endpoint": "webwxnewloginpage", "ret": -1, "errMsg": "…"}}   refuses with another ret
+   {"friend": {"name": "Bob", "action": "say", "text": "hi"}}   a friend's message (add "group" to say it there)
+   {"friend": {"name": "Dave", "action": "join", "group": "Weekend Hikers"}}   also "leave", and "rename" with "text"
 and inject faults there (see the package documentation of sandbox). A refused
 log-in makes the page alert WeChat's message and reload, as the real one does.
 

@@ -113,6 +113,14 @@
 // malformed, empty or non-text one 1200. Names people type (topics) are
 // kept HTML-escaped, as the real server sends them.
 //
+// Other people act through the push channel as on the real server:
+// FriendSays sends the user a text (or says it in a group: FromUserName the
+// group, the content "@sender:<br/>text"), HTML-escaped with emoji as
+// <span class="emoji …"> markup; FriendJoins and FriendLeaves change a
+// group's members and FriendRenames its topic, each coming as the group in
+// ModContactList, with the system messages "X"加入了群聊 and
+// "X"修改群名为“…” (a leave has none).
+//
 // AddFriends and AddRoom grow the seed for tests that need big rooms (the
 // app invites instead of adding at 40 members). WithDrift serves the page
 // with the changes of a web client that moved under its users (a renamed
@@ -135,12 +143,18 @@
 //	{"phone": "scan"}   (or "confirm", "cancel", "expire")
 //	{"session": "expire"}   (every call answers 1101, synccheck retcode 1101)
 //	{"session": "block"}    (webwxnewloginpage answers 1203 with BlockedMessage; clearFaults lifts it)
+//	{"friend": {"name": "Bob", "action": "say", "text": "hi 😀"}}   (a friend's message to the user)
+//	{"friend": {"name": "Carol", "action": "say", "group": "Weekend Hikers", "text": "hi"}}   (said in a group)
+//	{"friend": {"name": "Dave", "action": "join", "group": "Weekend Hikers"}}   (also "leave")
+//	{"friend": {"name": "Bob", "action": "rename", "group": "Weekend Hikers", "text": "New topic"}}
 //
 // for example with
 //
 //	curl -d '{"fault":{"endpoint":"webwxcreatechatroom","ret":1}}' http://127.0.0.1:PORT/sandbox/control
 //
-// The answer is {"ok": true, "faults": N}, or HTTP 400 with
+// Names are UserNames, NickNames or RemarkNames, groups UserNames or topics
+// (of a group the user is in). The answer is {"ok": true, "faults": N}
+// (with "msgId" after a friend's message), or HTTP 400 with
 // {"ok": false, "error": "…"}.
 //
 // # Fidelity
@@ -196,4 +210,10 @@
 //	turns fmessage into a non-friend            | are not served                                | newsapp
 //	throws in webwxupdatechatroom's success     | skips the member list of a room it does       | an exception there only logs on the real
 //	handler for a room it does not hold         | not hold                                      | page; the tests fail on page exceptions
+//	tells the members of a group that somebody  | "X"加入了群聊 for any join (FriendJoins)      | the inviter's wording was not captured;
+//	joined with the inviter's name ("A"邀请"B"  |                                               | wxctl watch tells joins from
+//	加入了群聊) or the QR code they used        |                                               | ModContactList, not from the text
+//	sends a friend's message with MsgType 1 and | the same fields, with the rest of the entry   | watch reads MsgId, From/ToUserName,
+//	more fields (MsgSource, ClientMsgId, …)     | left at the wire's zero values                | MsgType, Content and CreateTime only
+//	and the phone's status notifications        | no status notifications (MsgType 51)          | the app and watch pass them over
 package sandbox

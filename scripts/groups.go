@@ -11,3 +11,12 @@ var (
 	// the server (see missing_groups.js).
 	MissingGroups = Script{Name: "missingGroups", Source: missingGroupsSource}
 )
+
+var (
+	//go:embed contact_store.js
+	contactStoreSource string
+
+	// ContactStore copies the app's own contact store, people and groups
+	// with their members, to plain JSON (see contact_store.js).
+	ContactStore = Script{Name: "contactStore", Source: contactStoreSource}
+)

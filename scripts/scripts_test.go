@@ -14,7 +14,7 @@ var header = regexp.MustCompile(`^// ([A-Za-z]+): runs in `)
 // on: one commented function expression that a trailing line comment cannot
 // swallow when it is wrapped in parentheses.
 func TestScriptsAreFunctionExpressions(t *testing.T) {
-	for _, s := range []Script{Call, Ready, PageInfo, DOMSnapshot} {
+	for _, s := range []Script{Call, Ready, PageInfo, DOMSnapshot, ContactStore} {
 		t.Run(s.Name, func(t *testing.T) {
 			m := header.FindStringSubmatch(s.Source)
 			if m == nil {
