@@ -176,6 +176,10 @@ func sandboxUserNames(t *testing.T, srv *sandbox.Server) map[string]string {
 func TestRoomBatchRateLimited(t *testing.T) {
 	needBrowser(t)
 	srv, url := startSandbox(t, sandbox.WithRateLimit(8, 2*time.Second, sandbox.RetTooFrequent))
+	// Whether the limiter refuses depends on how fast this machine creates;
+	// the first create's refusal for frequency does not: the run must back
+	// off at least once, whatever the speed.
+	srv.SetFault(sandbox.Fault{Endpoint: "webwxcreatechatroom", Ret: sandbox.RetTooFrequent, Once: true})
 	plan, groups := writeBatchPlan(t, 50)
 	seed := len(srv.Rooms())
 	start := time.Now()
@@ -184,8 +188,8 @@ func TestRoomBatchRateLimited(t *testing.T) {
 		t.Fatalf("exit %d\nstderr: %s", code, stderr)
 	}
 	t.Logf("50 groups in %v, %d creates refused for frequency", time.Since(start).Round(time.Millisecond), srv.RateLimited())
-	if srv.RateLimited() == 0 || !strings.Contains(stderr, "backing off") {
-		t.Errorf("the limiter never refused, or the run did not say it backed off:\n%s", stderr)
+	if !strings.Contains(stderr, "backing off") {
+		t.Errorf("refused for frequency, the run did not say it backed off:\n%s", stderr)
 	}
 	checkBatchRooms(t, srv, seed, groups, plan+".journal")
 	lines, sum := batchLines(t, stdout)
