@@ -461,3 +461,111 @@ checks:
 		t.Errorf("after: %s %q", c.Status, c.Message)
 	}
 }
+
+// TestSmokeEventCheck: an event check passes on the echo of a message the
+// plan sent in a group, found by the group's reference and the friend's
+// name, and fails, listing what came instead, for a text never sent.
+func TestSmokeEventCheck(t *testing.T) {
+	needBrowser(t)
+	_, url := startSandbox(t)
+	plan := writePlan(t, `
+name: events
+timeout: 10s
+checks:
+  - name: create a group
+    type: call
+    service: chatroomFactory
+    method: create
+    args:
+      - [{UserName: {member: Rain1ove}}, {UserName: {member: Dave}}]
+    expect:
+      - ChatRoomName matches ^@@
+  - name: the app holds the group
+    type: call
+    service: contactFactory
+    method: getContact
+    args: [{result: create a group, path: ChatRoomName}, "", true]
+    wait: true
+    expect:
+      - MemberCount equals 3
+  - name: name the group
+    type: call
+    service: chatroomFactory
+    method: modTopic
+    args: [{result: create a group, path: ChatRoomName}, event smoke]
+  - name: the topic changes
+    type: event
+    event: group-change
+    after: name the group
+    chat: {result: create a group, path: ChatRoomName}
+    expect:
+      - changes[] equals topic
+      - topic equals event smoke
+  - name: send hello
+    type: eval
+    expr: >-
+      (function () {
+        var inj = angular.element(document).injector();
+        var group = inj.get('contactFactory').getAllChatroomContact().filter(function (c) {
+          return c.NickName == 'event smoke'; })[0];
+        var chat = inj.get('chatFactory');
+        inj.get('$rootScope').$apply(function () {
+          var msg = chat.createMessage({MsgType: 1, Content: 'hello', ToUserName: group.UserName});
+          chat.appendMessage(msg);
+          chat.sendMessage(msg);
+        });
+        return true;
+      })()
+    equals: true
+  - name: hello arrives in the group
+    type: event
+    event: message
+    after: send hello
+    chat: {result: create a group, path: ChatRoomName}
+    expect:
+      - text equals hello
+      - mine equals true
+      - group equals event smoke
+  - name: hello by the group's name
+    type: event
+    event: message
+    after: send hello
+    chat: event smoke
+    expect:
+      - text equals hello
+  - name: never sent
+    type: event
+    event: message
+    after: send hello
+    timeout: 1500ms
+    expect:
+      - text equals goodbye
+  - name: not from a friend
+    type: event
+    event: message
+    after: send hello
+    chat: {member: Dave}
+    timeout: 500ms
+`)
+	code, report, stderr := smokeJSONRun(t, append(onSandbox(url), plan)...)
+	if code != 1 || !strings.Contains(stderr, "2 of 9 checks failed") {
+		t.Errorf("exit %d, stderr %q; want 1 and 2 of 9 failed", code, stderr)
+	}
+	for _, tc := range []struct{ name, status, why string }{
+		{"the topic changes", smoke.StatusPass, `group-change of event smoke changes topic after "name the group" began`},
+		{"send hello", smoke.StatusPass, ""},
+		{"hello arrives in the group", smoke.StatusPass, `message from `},
+		{"hello by the group's name", smoke.StatusPass, `(mine) text: "hello"`},
+		{"never sent", smoke.StatusFail, `timed out after 1.5s (the check's timeout): no message event with text equals "goodbye" after check "send hello" began; what came instead:
+        message from `},
+		{"not from a friend", smoke.StatusFail, `no message event in the chat with Dave after check "send hello" began`},
+	} {
+		c := checkByName(t, report, tc.name)
+		if c.Status != tc.status || !strings.Contains(c.Message, tc.why) {
+			t.Errorf("%s: %s %q, want %s with %q", tc.name, c.Status, c.Message, tc.status, tc.why)
+		}
+	}
+	if c := checkByName(t, report, "never sent"); !strings.Contains(c.Message, `text = "hello", want "goodbye"`) {
+		t.Errorf("never sent: %q does not say why the message that came is not the one", c.Message)
+	}
+}
