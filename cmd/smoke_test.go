@@ -130,12 +130,12 @@ func TestSmokeSandboxContract(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d, want 0\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "25 passed, 0 failed, 0 skipped") || strings.Contains(stdout, "✗") {
+	if !strings.Contains(stdout, "26 passed, 0 failed, 0 skipped") || strings.Contains(stdout, "✗") {
 		t.Errorf("summary:\n%s", stdout)
 	}
 	j := readJUnit(t, junit)
-	if j.Tests != 25 || j.Failures != 0 || j.Skipped != 0 {
-		t.Errorf("JUnit counts %d/%d/%d, want 25 tests, no failure, none skipped", j.Tests, j.Failures, j.Skipped)
+	if j.Tests != 26 || j.Failures != 0 || j.Skipped != 0 {
+		t.Errorf("JUnit counts %d/%d/%d, want 26 tests, no failure, none skipped", j.Tests, j.Failures, j.Skipped)
 	}
 	if _, err := os.Stat(artifacts); !os.IsNotExist(err) {
 		t.Errorf("artifacts written without a failure: %v", err)

@@ -19,7 +19,7 @@ func TestParseShippedPlans(t *testing.T) {
 		checks int
 		types  []string
 	}{
-		{"sandbox-contract.yaml", 25, []string{checkReady, checkLoggedIn, checkService, checkCall, checkNetwork, checkEval}},
+		{"sandbox-contract.yaml", 26, []string{checkReady, checkLoggedIn, checkService, checkCall, checkNetwork, checkEval, checkEvent}},
 		{"real-site.yaml", 8, []string{checkReady, checkService, checkEval}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
