@@ -462,9 +462,11 @@ checks:
 	}
 }
 
-// TestSmokeEventCheck: an event check passes on the echo of a message the
-// plan sent in a group, found by the group's reference and the friend's
-// name, and fails, listing what came instead, for a text never sent.
+// TestSmokeEventCheck: event checks pass on a group's new topic, on the
+// echo of a message the plan sent in the group (found by reference and by
+// name), on a friend's message and on the session's end; they fail,
+// listing what came instead, for a text never sent or a chat not spoken
+// in, and say so when the session ended first.
 func TestSmokeEventCheck(t *testing.T) {
 	needBrowser(t)
 	_, url := startSandbox(t)
@@ -546,10 +548,43 @@ checks:
     after: send hello
     chat: {member: Dave}
     timeout: 500ms
+  # The sandbox's control endpoint is on the page's own origin: a friend
+  # speaks in the group, then the server ends the session.
+  - name: Rain1ove speaks
+    type: eval
+    expr: >-
+      fetch('/sandbox/control', {method: 'POST', body: JSON.stringify(
+        {friend: {name: 'Rain1ove', action: 'say', group: 'event smoke', text: 'hi 👋'}})})
+      .then(function (r) { return r.json(); })
+    expect: [ok equals true]
+  - name: Rain1ove is heard
+    type: event
+    event: message
+    after: Rain1ove speaks
+    chat: event smoke
+    expect:
+      - from equals Rain1ove
+      - text equals hi 👋
+      - mine exists false
+  - name: the session ends
+    type: eval
+    expr: >-
+      fetch('/sandbox/control', {method: 'POST', body: JSON.stringify({session: 'expire'})})
+      .then(function (r) { return r.json(); })
+    expect: [ok equals true]
+  - name: the end is heard
+    type: event
+    event: session-ended
+    after: the session ends
+  - name: no message after the end
+    type: event
+    event: message
+    after: the session ends
+    timeout: 20s
 `)
 	code, report, stderr := smokeJSONRun(t, append(onSandbox(url), plan)...)
-	if code != 1 || !strings.Contains(stderr, "2 of 9 checks failed") {
-		t.Errorf("exit %d, stderr %q; want 1 and 2 of 9 failed", code, stderr)
+	if code != 1 || !strings.Contains(stderr, "3 of 14 checks failed") {
+		t.Errorf("exit %d, stderr %q; want 1 and 3 of 14 failed", code, stderr)
 	}
 	for _, tc := range []struct{ name, status, why string }{
 		{"the topic changes", smoke.StatusPass, `group-change of event smoke changes topic after "name the group" began`},
@@ -559,6 +594,10 @@ checks:
 		{"never sent", smoke.StatusFail, `timed out after 1.5s (the check's timeout): no message event with text equals "goodbye" after check "send hello" began; what came instead:
         message from `},
 		{"not from a friend", smoke.StatusFail, `no message event in the chat with Dave after check "send hello" began`},
+		{"Rain1ove is heard", smoke.StatusPass, `message from Rain1ove in event smoke text: "hi 👋"`},
+		{"the end is heard", smoke.StatusPass, "session-ended because "},
+		{"no message after the end", smoke.StatusFail, `the session ended (synccheck answered Ret 1101: `},
+		{"no message after the end", smoke.StatusFail, `): no message event after check "the session ends" began; no event came at all`},
 	} {
 		c := checkByName(t, report, tc.name)
 		if c.Status != tc.status || !strings.Contains(c.Message, tc.why) {

@@ -196,10 +196,17 @@ func (c eventCheck) run(ctx context.Context, r *Run, res *Result) error {
 	if n := evs.Missed(); n > 0 {
 		what += fmt.Sprintf(" (%d of the app's calls were let go unread)", n)
 	}
+	ended := errors.Is(err, browser.ErrNotLoggedIn)
+	if ended {
+		// The session's end is said once, up front, not as an event that
+		// came instead.
+		near = slices.DeleteFunc(near, func(n nearEvent) bool { return n.ev.Kind == browser.EventSessionEnded })
+	}
 	what += nearText(near)
 	switch {
-	case errors.Is(err, browser.ErrNotLoggedIn):
-		return &noEventError{msg: "the session ended: " + what, err: err}
+	case ended:
+		reason := strings.TrimPrefix(err.Error(), "watching the app: ")
+		return &noEventError{msg: fmt.Sprintf("the session ended (%s): %s", reason, what), err: err}
 	case ctx.Err() != nil:
 		return &noEventError{msg: what, err: ctx.Err()}
 	}
@@ -252,7 +259,7 @@ func eventLine(e browser.Event) string {
 	b.WriteString(e.Kind)
 	add := func(label, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, " %s %s", label, Clip(v, 40))
+			fmt.Fprintf(&b, " %s %s", label, Clip(v, 80))
 		}
 	}
 	switch e.Kind {
