@@ -501,7 +501,7 @@ checks:
     after: name the group
     chat: {result: create a group, path: ChatRoomName}
     expect:
-      - changes[] equals topic
+      - changes[] in [topic, members]
       - topic equals event smoke
   - name: send hello
     type: eval
@@ -591,12 +591,11 @@ checks:
 		{"send hello", smoke.StatusPass, ""},
 		{"hello arrives in the group", smoke.StatusPass, `message from `},
 		{"hello by the group's name", smoke.StatusPass, `(mine) text: "hello"`},
-		{"never sent", smoke.StatusFail, `timed out after 1.5s (the check's timeout): no message event with text equals "goodbye" after check "send hello" began; what came instead:
-        message from `},
+		{"never sent", smoke.StatusFail, `timed out after 1.5s (the check's timeout): no message event with text equals "goodbye" after check "send hello" began; `},
 		{"not from a friend", smoke.StatusFail, `no message event in the chat with Dave after check "send hello" began`},
 		{"Rain1ove is heard", smoke.StatusPass, `message from Rain1ove in event smoke text: "hi 👋"`},
 		{"the end is heard", smoke.StatusPass, "session-ended because "},
-		{"no message after the end", smoke.StatusFail, `the session ended (synccheck answered Ret 1101: `},
+		{"no message after the end", smoke.StatusFail, `the session ended (`}, // by synccheck's 1101 or the app's own log-out, whichever the stream reads first
 		{"no message after the end", smoke.StatusFail, `): no message event after check "the session ends" began; no event came at all`},
 	} {
 		c := checkByName(t, report, tc.name)
@@ -604,7 +603,10 @@ checks:
 			t.Errorf("%s: %s %q, want %s with %q", tc.name, c.Status, c.Message, tc.status, tc.why)
 		}
 	}
-	if c := checkByName(t, report, "never sent"); !strings.Contains(c.Message, `text = "hello", want "goodbye"`) {
+	// What came instead is the echo, and perhaps the group's system message
+	// of the new topic, when the app's webwxsync that brings it was still
+	// in flight as "send hello" began.
+	if c := checkByName(t, report, "never sent"); !strings.Contains(c.Message, `(mine) text: "hello" (text = "hello", want "goodbye")`) {
 		t.Errorf("never sent: %q does not say why the message that came is not the one", c.Message)
 	}
 }
