@@ -37,6 +37,8 @@ var invalidPlans = []struct {
 	{"unknown check type", "checks:\n  - name: a\n    type: servce\n", 3, `unknown check type "servce"`},
 	{"missing name", "checks:\n  - type: ready\n", 2, "name: is missing"},
 	{"missing type", "checks:\n  - name: a\n", 2, "type: is missing"},
+	{"event without after", "checks:\n  - name: send\n    type: eval\n    expr: 1\n  - name: hello\n    type: event\n    event: message\n", 5, `check "hello": after: is missing`},
+	{"event after unknown", "checks:\n  - name: send\n    type: eval\n    expr: 1\n  - name: hello\n    type: event\n    event: message\n    after: sent\n", 8, `check "hello": after names "sent", which is not a check of this plan (did you mean "send"?)`},
 }
 
 // smokeDir holds the ready-made plans.
