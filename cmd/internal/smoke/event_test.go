@@ -1,6 +1,8 @@
 package smoke
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -71,5 +73,33 @@ func TestEventNearText(t *testing.T) {
 	want := "; the last 2 that came instead:\n        message from Eve to me text: \"hi\" (in another chat)\n        group-change of g changes topic (event = group-change)"
 	if got := nearText(near); got != want {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestReadmePlanParses: the plan README's smoke section shows, every check
+// type in it, is a plan the parser takes.
+func TestReadmePlanParses(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(smokeDir, "..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Smoke checks in CI\n")
+	_, block, ok2 := strings.Cut(section, "```yaml\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README has no yaml block in its smoke section")
+	}
+	plan, err := ParsePlan("README.md", []byte(block))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, c := range plan.Checks {
+		have[c.Type] = true
+	}
+	for _, typ := range checkTypeNames() {
+		if !have[typ] {
+			t.Errorf("the README's plan has no %s check", typ)
+		}
 	}
 }
