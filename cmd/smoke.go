@@ -83,6 +83,10 @@ Check fields: every check has name, type, and optionally timeout and needs.
               create-request, create-response, batchget-request,
               batchget-response), request, response (PATH: TYPE mappings)
    eval:      expr, equals, resolved, expect, wait
+   event:     event (message, group-change, contact-change, session-ended),
+              after (a check: only what the app received after it began;
+              required), chat (a name, {member: NAME} or {result: …}),
+              expect (on the event's JSON, as watch --json prints it)
 In args, {member: NAME} is a friend's UserName found as --member finds it, and
 {result: CHECK, path: PATH} a value from an earlier call or eval check.
 Assertions (expect): "PATH OP VALUE" or {path: PATH, OP: VALUE, …} with OP

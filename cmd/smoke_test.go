@@ -37,6 +37,8 @@ var invalidPlans = []struct {
 	{"unknown check type", "checks:\n  - name: a\n    type: servce\n", 3, `unknown check type "servce"`},
 	{"missing name", "checks:\n  - type: ready\n", 2, "name: is missing"},
 	{"missing type", "checks:\n  - name: a\n", 2, "type: is missing"},
+	{"event without after", "checks:\n  - name: send\n    type: eval\n    expr: 1\n  - name: hello\n    type: event\n    event: message\n", 5, `check "hello": after: is missing`},
+	{"event after unknown", "checks:\n  - name: send\n    type: eval\n    expr: 1\n  - name: hello\n    type: event\n    event: message\n    after: sent\n", 8, `check "hello": after names "sent", which is not a check of this plan (did you mean "send"?)`},
 }
 
 // smokeDir holds the ready-made plans.
@@ -130,12 +132,12 @@ func TestSmokeSandboxContract(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d, want 0\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "25 passed, 0 failed, 0 skipped") || strings.Contains(stdout, "✗") {
+	if !strings.Contains(stdout, "26 passed, 0 failed, 0 skipped") || strings.Contains(stdout, "✗") {
 		t.Errorf("summary:\n%s", stdout)
 	}
 	j := readJUnit(t, junit)
-	if j.Tests != 25 || j.Failures != 0 || j.Skipped != 0 {
-		t.Errorf("JUnit counts %d/%d/%d, want 25 tests, no failure, none skipped", j.Tests, j.Failures, j.Skipped)
+	if j.Tests != 26 || j.Failures != 0 || j.Skipped != 0 {
+		t.Errorf("JUnit counts %d/%d/%d, want 26 tests, no failure, none skipped", j.Tests, j.Failures, j.Skipped)
 	}
 	if _, err := os.Stat(artifacts); !os.IsNotExist(err) {
 		t.Errorf("artifacts written without a failure: %v", err)
@@ -459,5 +461,154 @@ checks:
 	}
 	if c := checkByName(t, report, "after"); c.Status != smoke.StatusSkip || c.Message != smoke.NotRunTimeout {
 		t.Errorf("after: %s %q", c.Status, c.Message)
+	}
+}
+
+// TestSmokeEventCheck: event checks pass on a group's new topic, on the
+// echo of a message the plan sent in the group (found by reference and by
+// name), on a friend's message and on the session's end; they fail,
+// listing what came instead, for a text never sent or a chat not spoken
+// in, and say so when the session ended first.
+func TestSmokeEventCheck(t *testing.T) {
+	needBrowser(t)
+	_, url := startSandbox(t)
+	plan := writePlan(t, `
+name: events
+timeout: 10s
+checks:
+  - name: create a group
+    type: call
+    service: chatroomFactory
+    method: create
+    args:
+      - [{UserName: {member: Rain1ove}}, {UserName: {member: Dave}}]
+    expect:
+      - ChatRoomName matches ^@@
+  - name: the app holds the group
+    type: call
+    service: contactFactory
+    method: getContact
+    args: [{result: create a group, path: ChatRoomName}, "", true]
+    wait: true
+    expect:
+      - MemberCount equals 3
+  - name: name the group
+    type: call
+    service: chatroomFactory
+    method: modTopic
+    args: [{result: create a group, path: ChatRoomName}, event smoke]
+  - name: the topic changes
+    type: event
+    event: group-change
+    after: name the group
+    chat: {result: create a group, path: ChatRoomName}
+    expect:
+      - changes[] in [topic, members]
+      - topic equals event smoke
+  - name: send hello
+    type: eval
+    expr: >-
+      (function () {
+        var inj = angular.element(document).injector();
+        var group = inj.get('contactFactory').getAllChatroomContact().filter(function (c) {
+          return c.NickName == 'event smoke'; })[0];
+        var chat = inj.get('chatFactory');
+        inj.get('$rootScope').$apply(function () {
+          var msg = chat.createMessage({MsgType: 1, Content: 'hello', ToUserName: group.UserName});
+          chat.appendMessage(msg);
+          chat.sendMessage(msg);
+        });
+        return true;
+      })()
+    equals: true
+  - name: hello arrives in the group
+    type: event
+    event: message
+    after: send hello
+    chat: {result: create a group, path: ChatRoomName}
+    expect:
+      - text equals hello
+      - mine equals true
+      - group equals event smoke
+  - name: hello by the group's name
+    type: event
+    event: message
+    after: send hello
+    chat: event smoke
+    expect:
+      - text equals hello
+  - name: never sent
+    type: event
+    event: message
+    after: send hello
+    timeout: 1500ms
+    expect:
+      - text equals goodbye
+  - name: not from a friend
+    type: event
+    event: message
+    after: send hello
+    chat: {member: Dave}
+    timeout: 500ms
+  # The sandbox's control endpoint is on the page's own origin: a friend
+  # speaks in the group, then the server ends the session.
+  - name: Rain1ove speaks
+    type: eval
+    expr: >-
+      fetch('/sandbox/control', {method: 'POST', body: JSON.stringify(
+        {friend: {name: 'Rain1ove', action: 'say', group: 'event smoke', text: 'hi 👋'}})})
+      .then(function (r) { return r.json(); })
+    expect: [ok equals true]
+  - name: Rain1ove is heard
+    type: event
+    event: message
+    after: Rain1ove speaks
+    chat: event smoke
+    expect:
+      - from equals Rain1ove
+      - text equals hi 👋
+      - mine exists false
+  - name: the session ends
+    type: eval
+    expr: >-
+      fetch('/sandbox/control', {method: 'POST', body: JSON.stringify({session: 'expire'})})
+      .then(function (r) { return r.json(); })
+    expect: [ok equals true]
+  - name: the end is heard
+    type: event
+    event: session-ended
+    after: the session ends
+  - name: no message after the end
+    type: event
+    event: message
+    after: the session ends
+    timeout: 20s
+`)
+	code, report, stderr := smokeJSONRun(t, append(onSandbox(url), plan)...)
+	if code != 1 || !strings.Contains(stderr, "3 of 14 checks failed") {
+		t.Errorf("exit %d, stderr %q; want 1 and 3 of 14 failed", code, stderr)
+	}
+	for _, tc := range []struct{ name, status, why string }{
+		{"the topic changes", smoke.StatusPass, `group-change of event smoke changes topic after "name the group" began`},
+		{"send hello", smoke.StatusPass, ""},
+		{"hello arrives in the group", smoke.StatusPass, `message from `},
+		{"hello by the group's name", smoke.StatusPass, `(mine) text: "hello"`},
+		{"never sent", smoke.StatusFail, `timed out after 1.5s (the check's timeout): no message event with text equals "goodbye" after check "send hello" began; `},
+		{"not from a friend", smoke.StatusFail, `no message event in the chat with Dave after check "send hello" began`},
+		{"Rain1ove is heard", smoke.StatusPass, `message from Rain1ove in event smoke text: "hi 👋"`},
+		{"the end is heard", smoke.StatusPass, "session-ended because "},
+		{"no message after the end", smoke.StatusFail, `the session ended (`}, // by synccheck's 1101 or the app's own log-out, whichever the stream reads first
+		{"no message after the end", smoke.StatusFail, `): no message event after check "the session ends" began; no event came at all`},
+	} {
+		c := checkByName(t, report, tc.name)
+		if c.Status != tc.status || !strings.Contains(c.Message, tc.why) {
+			t.Errorf("%s: %s %q, want %s with %q", tc.name, c.Status, c.Message, tc.status, tc.why)
+		}
+	}
+	// What came instead is the echo, and perhaps the group's system message
+	// of the new topic, when the app's webwxsync that brings it was still
+	// in flight as "send hello" began.
+	if c := checkByName(t, report, "never sent"); !strings.Contains(c.Message, `(mine) text: "hello" (text = "hello", want "goodbye")`) {
+		t.Errorf("never sent: %q does not say why the message that came is not the one", c.Message)
 	}
 }

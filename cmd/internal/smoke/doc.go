@@ -9,6 +9,12 @@
 //     Run.Verdict for how the run ended.
 //   - TextReport, Result.JSON and WriteJUnit report it.
 //
+// Check types live in check.go, but for event, in event.go: it waits for
+// what the app receives (browser.Events) after the check named by its
+// after: began. Run starts an event check's stream when that check begins,
+// not when the event check runs, because the stream learns the app's
+// groups when it starts and would tell no change the app applied before.
+//
 // Resolver and Eval serve the call and eval commands as well: they resolve
 // {member: NAME} arguments and evaluate expressions the way checks do.
 package smoke

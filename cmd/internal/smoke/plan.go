@@ -23,6 +23,7 @@ const (
 	checkCall     = "call"
 	checkNetwork  = "network"
 	checkEval     = "eval"
+	checkEvent    = "event"
 )
 
 // defaultCheckTimeout is a check's timeout when neither the check nor the
@@ -93,6 +94,7 @@ var checkTypes = map[string]checkType{
 	checkCall:     {[]string{"service", "method", "args", "resolved", "expect", "wait"}, parseCallCheck},
 	checkNetwork:  {[]string{"endpoint", "query", "after", "status", "schema", "request", "response"}, parseNetworkCheck},
 	checkEval:     {[]string{"expr", "equals", "resolved", "expect", "wait"}, parseEvalCheck},
+	checkEvent:    {[]string{"event", "after", "chat", "expect"}, parseEventCheck},
 }
 
 var commonCheckFields = []string{"name", "type", "timeout", "needs"}

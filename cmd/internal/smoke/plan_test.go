@@ -19,7 +19,7 @@ func TestParseShippedPlans(t *testing.T) {
 		checks int
 		types  []string
 	}{
-		{"sandbox-contract.yaml", 25, []string{checkReady, checkLoggedIn, checkService, checkCall, checkNetwork, checkEval}},
+		{"sandbox-contract.yaml", 26, []string{checkReady, checkLoggedIn, checkService, checkCall, checkNetwork, checkEval, checkEvent}},
 		{"real-site.yaml", 8, []string{checkReady, checkService, checkEval}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
@@ -196,6 +196,15 @@ var invalidPlans = []struct {
 	{"bad want", "checks:\n  - name: a\n    type: logged-in\n    want: yes please\n", 4, "true or false"},
 	{"check not a mapping", "checks:\n  - ready\n", 2, "mapping"},
 	{"infinite number", "checks:\n  - name: a\n    type: eval\n    expr: 1\n    equals: .inf\n", 5, "not a JSON number"},
+	{"event without after", "checks:\n  - name: a\n    type: eval\n    expr: 1\n  - name: b\n    type: event\n    event: message\n", 5, `check "b": after: is missing: an event check waits`},
+	{"event after unknown", "checks:\n  - name: send\n    type: eval\n    expr: 1\n  - name: b\n    type: event\n    event: message\n    after: sned\n", 8, `check "b": after names "sned", which is not a check of this plan (did you mean "send"?)`},
+	{"event after later", "checks:\n  - name: b\n    type: event\n    event: message\n    after: send\n  - name: send\n    type: eval\n    expr: 1\n", 5, `after names "send", which comes later (line 6)`},
+	{"event after itself", "checks:\n  - name: b\n    type: event\n    event: message\n    after: b\n", 5, `after names itself`},
+	{"event without kind", "checks:\n  - name: b\n    type: event\n    after: b\n", 2, `event: is missing: the kind of event to wait for (message, group-change`},
+	{"event of unknown kind", "checks:\n  - name: b\n    type: event\n    event: mesage\n    after: b\n", 4, `unknown event "mesage" (known: message, group-change, contact-change, session-ended) (did you mean "message"?)`},
+	{"event in a list of chats", "checks:\n  - name: a\n    type: eval\n    expr: 1\n  - name: b\n    type: event\n    event: message\n    after: a\n    chat: [x, y]\n", 9, `chat: must be a name, {member: NAME} or {result: CHECK, path: PATH}`},
+	{"event chat of a network check", "checks:\n  - name: a\n    type: network\n    endpoint: webwxinit\n  - name: b\n    type: event\n    event: message\n    after: a\n    chat: {result: a}\n", 9, `result: "a" is a network check`},
+	{"event with a bad assertion", "checks:\n  - name: a\n    type: eval\n    expr: 1\n  - name: b\n    type: event\n    event: message\n    after: a\n    expect: [text equal hi]\n", 9, `equal`},
 }
 
 func TestParsePlanErrors(t *testing.T) {

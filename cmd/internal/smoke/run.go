@@ -53,6 +53,7 @@ type Run struct {
 	// fatal ends the run: the browser or the page could not be reached.
 	// The checks after it are skipped and wxctl exits 7.
 	fatal    error
+	events   map[*Check]*eventStream // event checks' streams, started with their after: check
 	started  time.Time
 	duration time.Duration
 }
@@ -146,6 +147,7 @@ func (r *Run) runCheck(ctx context.Context, res *Result) {
 	defer cancel()
 	if r.Page != nil {
 		res.mark = r.Page.LastSeq()
+		r.startEvents(cctx, res)
 	}
 	start := time.Now()
 	err := c.spec.run(cctx, r, res)
