@@ -22,6 +22,18 @@ var (
 			"(console.log), the app's API calls with secrets redacted (network.json) and a screenshot",
 		EnvVars: []string{"WXCTL_ARTIFACTS"},
 	}
+	retriesFlag = &cli.IntFlag{
+		Name: "retries",
+		Usage: "run a failed read-only check (ready, service, logged-in, network) up to `N` more times, instead of the plan's retries:; " +
+			"one that passes then is reported flaky (a call or eval check runs again only with its own retries:)",
+		EnvVars: []string{"WXCTL_RETRIES"},
+	}
+	htmlFlag = &cli.StringFlag{
+		Name: "html",
+		Usage: "also write the run as one self-contained HTML report to `FILE`: every check with its status, assertions, " +
+			"network request and answer (redacted), and the screenshot and console of each failed check",
+		EnvVars: []string{"WXCTL_HTML"},
+	}
 	// smokeTimeoutFlag is smoke's --timeout: a run is many short checks,
 	// each with its own timeout from the plan, so the whole run gets more
 	// time than one operation of the other commands.
@@ -107,7 +119,7 @@ Examples:
 // whether there is one) and never logs in.
 func smokeFlags() []cli.Flag {
 	return []cli.Flag{
-		junitFlag, artifactsFlag, smokeTimeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag,
+		junitFlag, htmlFlag, artifactsFlag, retriesFlag, smokeTimeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag,
 		chromeFlag, showFlag, remoteFlag, chromeFlagFlag, profileFlag, urlFlag, sandboxFlag, angularFlag,
 	}
 }
@@ -128,6 +140,13 @@ func runSmoke(c *cli.Context) error {
 	r := smoke.NewRun(plan, target)
 	r.Artifacts = c.String(artifactsFlag.Name)
 	r.WriteCalls = writeCapture
+	r.Snapshots = c.String(htmlFlag.Name) != ""
+	if c.IsSet(retriesFlag.Name) {
+		if n := c.Int(retriesFlag.Name); n < 0 || n > smoke.MaxRetries {
+			return usagef("--retries %d: give a whole number from 0 to %d", n, smoke.MaxRetries)
+		}
+		r.Retries = c.Int(retriesFlag.Name)
+	}
 	var text *smoke.TextReport
 	if !c.Bool(jsonFlag.Name) {
 		text = smoke.NewTextReport(w, plan, target)
@@ -159,6 +178,11 @@ func runSmoke(c *cli.Context) error {
 			runErr = werr
 		}
 	}
+	if path := c.String(htmlFlag.Name); path != "" {
+		if werr := smoke.WriteHTML(path, r, runErr); werr != nil && runErr == nil {
+			runErr = werr
+		}
+	}
 	return runErr
 }
 
@@ -172,6 +196,7 @@ type smokeJSON struct {
 	Passed     int               `json:"passed"`
 	Failed     int               `json:"failed"`
 	Skipped    int               `json:"skipped"`
+	Flaky      int               `json:"flaky"`
 	DurationMs float64           `json:"durationMs"`
 	Checks     []smoke.CheckJSON `json:"checks"`
 	Error      string            `json:"error,omitempty"`
@@ -183,7 +208,7 @@ func newSmokeJSON(r *smoke.Run, err error) smokeJSON {
 	out := smokeJSON{
 		Plan: r.Plan().Name, File: r.Plan().File, URL: r.URL(),
 		OK:     err == nil,
-		Passed: n.Passed, Failed: n.Failed, Skipped: n.Skipped,
+		Passed: n.Passed, Failed: n.Failed, Skipped: n.Skipped, Flaky: n.Flaky,
 		DurationMs: smoke.Millis(r.Duration()),
 		Checks:     []smoke.CheckJSON{},
 		ExitCode:   ExitCode(err),
