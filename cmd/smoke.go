@@ -58,6 +58,7 @@ Plan:
    name: sandbox contract         # optional; the file name otherwise
    url: https://wx.qq.com/        # optional; --url and --sandbox win over it
    timeout: 20s                   # optional; each check's default (30s)
+   retries: 1                     # optional; reruns of a failed read-only check (0)
    checks:
      - name: page is web WeChat   # unique; needs: and reports use it
        type: ready                # the first ready check opens the page
@@ -85,7 +86,10 @@ Plan:
        expr: typeof window.MMCgi.isLogin
        equals: boolean
 
-Check fields: every check has name, type, and optionally timeout and needs.
+Check fields: every check has name, type, and optionally timeout, needs and
+retries. The plan's retries: and --retries reach ready, service, logged-in and
+network checks only; a call or eval check, which may create or send, runs again
+only with its own retries:. A check that passes on a retry is reported flaky.
    service:   service, methods (NAME or NAME/ARITY), fields
    logged-in: want (true or false; default true)
    call:      service, method, args, resolved (true/false), expect, wait (true:
@@ -103,12 +107,13 @@ BaseResponse.Ret, MemberList[0].UserName, MemberList[-1], MemberList[].UserName
 (every element), $ (the whole value). Types: string, number, integer, bool,
 object, array, null, any; a|b for either; a trailing ? for may be absent.
 
-Exit codes: 0 every check passed, 1 a check failed, 2 the plan is invalid
+Exit codes: 0 every check passed (flaky ones too), 1 a check failed, 2 the plan is invalid
 (file:line: reason), 7 the browser or the page could not be reached.
 
 Examples:
    wxctl smoke --sandbox testdata/smoke/sandbox-contract.yaml
-   wxctl smoke --junit smoke.xml --artifacts smoke-artifacts testdata/smoke/real-site.yaml`,
+   wxctl smoke --junit smoke.xml --artifacts smoke-artifacts testdata/smoke/real-site.yaml
+   wxctl smoke --retries 2 --html report.html --har run.har testdata/smoke/real-site.yaml`,
 	Flags:  smokeFlags(),
 	Action: runSmoke,
 }
