@@ -251,5 +251,24 @@ func TestSmokeRetriesFlag(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(stderr, "--retries 11") || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
-	_ = smoke.MaxRetries
+}
+
+// TestSmokeFlakyJSON: --json shows the retried pass as flaky, with its
+// failed attempt, and fits the smoke schema.
+func TestSmokeFlakyJSON(t *testing.T) {
+	needBrowser(t)
+	srv, url := startSandbox(t)
+	srv.SetFault(sandbox.Fault{Endpoint: "webwxsearchcontact", Ret: 1, Once: true})
+	args := append([]string{"smoke", "--json"}, onSandbox(url)...)
+	args = append(args, writePlan(t, reportPlan))
+	code, stdout, stderr := runCLI(t, args...)
+	checkSchema(t, schemaRun{args: args, schema: "smoke", ok: false}, code, stdout, stderr)
+	var report smokeJSON
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatal(err)
+	}
+	c := checkByName(t, report, "search the server")
+	if c.Status != smoke.StatusFlaky || c.Attempts != 2 || len(c.FailedAttempts) != 1 || report.Flaky != 1 || report.Passed != 3 {
+		t.Errorf("check %+v; run: %d passed, %d flaky", c, report.Passed, report.Flaky)
+	}
 }

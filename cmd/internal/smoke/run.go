@@ -347,8 +347,11 @@ func (r *Run) saveArtifacts(ctx context.Context, res *Result) {
 	}
 	save("console.log", browser.Redact([]byte(consoleLog(r.Page))))
 	// The screenshot needs the page's own chromedp context, which package
-	// browser keeps to itself; it is taken when the page offers it.
-	if shooter, ok := any(r.Page).(interface {
+	// browser keeps to itself; it is taken when the page offers it, once
+	// for --html and --artifacts.
+	if len(res.screenshot) > 0 {
+		save("screenshot.png", res.screenshot)
+	} else if shooter, ok := any(r.Page).(interface {
 		Screenshot(context.Context) ([]byte, error)
 	}); ok {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
