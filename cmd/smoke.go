@@ -22,6 +22,18 @@ var (
 			"(console.log), the app's API calls with secrets redacted (network.json) and a screenshot",
 		EnvVars: []string{"WXCTL_ARTIFACTS"},
 	}
+	retriesFlag = &cli.IntFlag{
+		Name: "retries",
+		Usage: "run a failed read-only check (ready, service, logged-in, network) up to `N` more times, instead of the plan's retries:; " +
+			"one that passes then is reported flaky (a call or eval check runs again only with its own retries:)",
+		EnvVars: []string{"WXCTL_RETRIES"},
+	}
+	htmlFlag = &cli.StringFlag{
+		Name: "html",
+		Usage: "also write the run as one self-contained HTML report to `FILE`: every check with its status, assertions, " +
+			"network request and answer (redacted), and the screenshot and console of each failed check",
+		EnvVars: []string{"WXCTL_HTML"},
+	}
 	// smokeTimeoutFlag is smoke's --timeout: a run is many short checks,
 	// each with its own timeout from the plan, so the whole run gets more
 	// time than one operation of the other commands.
@@ -46,6 +58,7 @@ Plan:
    name: sandbox contract         # optional; the file name otherwise
    url: https://wx.qq.com/        # optional; --url and --sandbox win over it
    timeout: 20s                   # optional; each check's default (30s)
+   retries: 1                     # optional; reruns of a failed read-only check (0)
    checks:
      - name: page is web WeChat   # unique; needs: and reports use it
        type: ready                # the first ready check opens the page
@@ -73,7 +86,10 @@ Plan:
        expr: typeof window.MMCgi.isLogin
        equals: boolean
 
-Check fields: every check has name, type, and optionally timeout and needs.
+Check fields: every check has name, type, and optionally timeout, needs and
+retries. The plan's retries: and --retries reach ready, service, logged-in and
+network checks only; a call or eval check, which may create or send, runs again
+only with its own retries:. A check that passes on a retry is reported flaky.
    service:   service, methods (NAME or NAME/ARITY), fields
    logged-in: want (true or false; default true)
    call:      service, method, args, resolved (true/false), expect, wait (true:
@@ -95,12 +111,13 @@ BaseResponse.Ret, MemberList[0].UserName, MemberList[-1], MemberList[].UserName
 (every element), $ (the whole value). Types: string, number, integer, bool,
 object, array, null, any; a|b for either; a trailing ? for may be absent.
 
-Exit codes: 0 every check passed, 1 a check failed, 2 the plan is invalid
+Exit codes: 0 every check passed (flaky ones too), 1 a check failed, 2 the plan is invalid
 (file:line: reason), 7 the browser or the page could not be reached.
 
 Examples:
    wxctl smoke --sandbox testdata/smoke/sandbox-contract.yaml
-   wxctl smoke --junit smoke.xml --artifacts smoke-artifacts testdata/smoke/real-site.yaml`,
+   wxctl smoke --junit smoke.xml --artifacts smoke-artifacts testdata/smoke/real-site.yaml
+   wxctl smoke --retries 2 --html report.html --har run.har testdata/smoke/real-site.yaml`,
 	Flags:  smokeFlags(),
 	Action: runSmoke,
 }
@@ -111,7 +128,7 @@ Examples:
 // whether there is one) and never logs in.
 func smokeFlags() []cli.Flag {
 	return []cli.Flag{
-		junitFlag, artifactsFlag, smokeTimeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag,
+		junitFlag, htmlFlag, artifactsFlag, retriesFlag, smokeTimeoutFlag, jsonFlag, captureFlag, harFlag, traceFlag,
 		chromeFlag, showFlag, remoteFlag, chromeFlagFlag, profileFlag, urlFlag, sandboxFlag, angularFlag,
 	}
 }
@@ -132,6 +149,13 @@ func runSmoke(c *cli.Context) error {
 	r := smoke.NewRun(plan, target)
 	r.Artifacts = c.String(artifactsFlag.Name)
 	r.WriteCalls = writeCapture
+	r.Snapshots = c.String(htmlFlag.Name) != ""
+	if c.IsSet(retriesFlag.Name) {
+		if n := c.Int(retriesFlag.Name); n < 0 || n > smoke.MaxRetries {
+			return usagef("--retries %d: give a whole number from 0 to %d", n, smoke.MaxRetries)
+		}
+		r.Retries = c.Int(retriesFlag.Name)
+	}
 	var text *smoke.TextReport
 	if !c.Bool(jsonFlag.Name) {
 		text = smoke.NewTextReport(w, plan, target)
@@ -163,6 +187,11 @@ func runSmoke(c *cli.Context) error {
 			runErr = werr
 		}
 	}
+	if path := c.String(htmlFlag.Name); path != "" {
+		if werr := smoke.WriteHTML(path, r, runErr); werr != nil && runErr == nil {
+			runErr = werr
+		}
+	}
 	return runErr
 }
 
@@ -176,6 +205,7 @@ type smokeJSON struct {
 	Passed     int               `json:"passed"`
 	Failed     int               `json:"failed"`
 	Skipped    int               `json:"skipped"`
+	Flaky      int               `json:"flaky"`
 	DurationMs float64           `json:"durationMs"`
 	Checks     []smoke.CheckJSON `json:"checks"`
 	Error      string            `json:"error,omitempty"`
@@ -187,7 +217,7 @@ func newSmokeJSON(r *smoke.Run, err error) smokeJSON {
 	out := smokeJSON{
 		Plan: r.Plan().Name, File: r.Plan().File, URL: r.URL(),
 		OK:     err == nil,
-		Passed: n.Passed, Failed: n.Failed, Skipped: n.Skipped,
+		Passed: n.Passed, Failed: n.Failed, Skipped: n.Skipped, Flaky: n.Flaky,
 		DurationMs: smoke.Millis(r.Duration()),
 		Checks:     []smoke.CheckJSON{},
 		ExitCode:   ExitCode(err),

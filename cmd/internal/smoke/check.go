@@ -601,6 +601,7 @@ func (c networkCheck) run(ctx context.Context, r *Run, res *Result) error {
 				res.check.Timeout, seenEndpoints(r.Page.Calls(), after))
 		}
 	}
+	res.call = &call
 	if call.Err != "" {
 		return fmt.Errorf("%s %s failed: %s", call.Method, c.endpoint, call.Err)
 	}

@@ -7,7 +7,15 @@
 //     the line.
 //   - NewRun, then Run.Run (or Run.SkipAll when there is no page), then
 //     Run.Verdict for how the run ended.
-//   - TextReport, Result.JSON and WriteJUnit report it.
+//   - TextReport, Result.JSON, WriteJUnit and WriteHTML report it.
+//
+// A failed check runs again as often as retries allow (Run.retriesOf: the
+// check's own retries:, else --retries, else the plan's). The plan's and
+// --retries' count reach only the read-only check types (ready, service,
+// logged-in, network): a call or eval may change something, and repeating
+// it blindly could create a group or send a message twice, so it is
+// retried only when it asks for it itself. A pass after failed attempts is
+// flaky (StatusFlaky) in every report, never a plain pass.
 //
 // Check types live in check.go, but for event, in event.go: it waits for
 // what the app receives (browser.Events) after the check named by its

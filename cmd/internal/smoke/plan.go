@@ -41,6 +41,9 @@ type Plan struct {
 	Name    string        // the plan's name; the file name when the plan has none
 	URL     string        // the page to open, unless --url or --sandbox says otherwise
 	Timeout time.Duration // each check's timeout unless the check sets its own
+	// Retries is how often a read-only check runs again after it failed
+	// (retries:); a check's own retries: wins over it. See Check.Retries.
+	Retries int
 	Checks  []*Check
 }
 
@@ -50,6 +53,10 @@ type Check struct {
 	Type    string
 	Line    int           // where the check starts in the plan file
 	Timeout time.Duration // always set: the check's, the plan's or the default
+	// Retries is the check's own retries:, -1 when it has none. Only a
+	// check that sets it runs again when it changes something (call,
+	// eval): the plan's and --retries' count reach read-only checks only.
+	Retries int
 	// Needs are the checks that must pass before this one runs; deps adds
 	// the checks whose results it reads.
 	Needs []string
@@ -97,7 +104,11 @@ var checkTypes = map[string]checkType{
 	checkEvent:    {[]string{"event", "after", "chat", "expect"}, parseEventCheck},
 }
 
-var commonCheckFields = []string{"name", "type", "timeout", "needs"}
+var commonCheckFields = []string{"name", "type", "timeout", "needs", "retries"}
+
+// MaxRetries bounds retries: and --retries: a check that fails more often than this is
+// broken, not flaky.
+const MaxRetries = 10
 
 // ReadPlan reads and parses a plan file. Every problem, a missing file
 // included, is a usage error (exit 2) naming the file.
@@ -128,7 +139,7 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := f.allow("the plan", "name", "url", "timeout", "checks"); err != nil {
+	if err := f.allow("the plan", "name", "url", "timeout", "retries", "checks"); err != nil {
 		return nil, err
 	}
 	plan := &Plan{File: file, Timeout: defaultCheckTimeout}
@@ -145,6 +156,11 @@ func ParsePlan(file string, data []byte) (*Plan, error) {
 		return nil, err
 	} else if d > 0 {
 		plan.Timeout = d
+	}
+	if plan.Retries, err = f.count("retries", MaxRetries); err != nil {
+		return nil, err
+	} else if plan.Retries < 0 {
+		plan.Retries = 0
 	}
 	list, ok := f.vals["checks"]
 	if !ok {
@@ -259,6 +275,9 @@ func (p *planParser) check(n *yaml.Node, planTimeout time.Duration) (*Check, err
 	} else if d > 0 {
 		c.Timeout = d
 	}
+	if c.Retries, err = f.count("retries", MaxRetries); err != nil {
+		return nil, err
+	}
 	needs, lines, err := f.strList("needs")
 	if err != nil {
 		return nil, err
@@ -360,6 +379,19 @@ func (f *fieldMap) duration(name string) (time.Duration, error) {
 		return 0, f.p.errorf(v, "%s: %s: %q is not a positive duration (write it with a unit: 20s, 1m30s)", f.what, name, s)
 	}
 	return d, nil
+}
+
+// count reads a whole number from 0 to most; -1 when absent.
+func (f *fieldMap) count(name string, most int) (int, error) {
+	v, ok := f.vals[name]
+	if !ok {
+		return -1, nil
+	}
+	n, err := strconv.Atoi(v.Value)
+	if v.Kind != yaml.ScalarNode || err != nil || n < 0 || n > most {
+		return 0, f.p.errorf(v, "%s: %s: %q is not a whole number from 0 to %d", f.what, name, v.Value, most)
+	}
+	return n, nil
 }
 
 // boolean reads a true/false field.

@@ -14,13 +14,16 @@ import (
 	"github.com/wxctl/wxctl/browser"
 )
 
-// Counts tallies the results of a run.
-type Counts struct{ Passed, Failed, Skipped int }
+// Counts tallies the results of a run. Flaky checks, passed on a retry,
+// are counted apart from Passed.
+type Counts struct{ Passed, Failed, Skipped, Flaky int }
 
 func (r *Run) Counts() Counts {
 	var n Counts
 	for _, res := range r.ordered {
-		switch res.status {
+		switch res.shownStatus() {
+		case StatusFlaky:
+			n.Flaky++
 		case StatusPass:
 			n.Passed++
 		case StatusFail:
@@ -35,8 +38,8 @@ func (r *Run) Counts() Counts {
 // --- text, for people ---
 
 // TextReport prints a run for people as it goes: a header, one line per
-// check as it ends (✓ passed, ✗ failed, – skipped) with its time, and
-// the totals.
+// check as it ends (✓ passed, ~ flaky: passed on a retry, ✗ failed,
+// – skipped) with its time, and the totals.
 type TextReport struct {
 	w     io.Writer
 	width int // of the name column
@@ -54,18 +57,27 @@ func NewTextReport(w io.Writer, plan *Plan, url string) *TextReport {
 
 // check prints one finished check.
 func (t *TextReport) Done(res *Result) {
-	mark := map[string]string{StatusPass: "✓", StatusFail: "✗", StatusSkip: "–"}[res.status]
+	mark := map[string]string{StatusPass: "✓", StatusFlaky: "~", StatusFail: "✗", StatusSkip: "–"}[res.shownStatus()]
 	name := res.check.Name
 	if pad := t.width - utf8.RuneCountInString(name); pad > 0 {
 		name += strings.Repeat(" ", pad)
 	}
 	msg := redactText(res.message)
-	switch res.status {
+	switch res.shownStatus() {
 	case StatusPass:
 		fmt.Fprintf(t.w, "  %s %s  %7s  %s\n", mark, name, seconds(res.duration), msg)
+	case StatusFlaky:
+		fmt.Fprintf(t.w, "  %s %s  %7s  flaky: passed on attempt %d of %d: %s\n", mark, name, seconds(res.duration),
+			len(res.tries)+1, len(res.tries)+1, msg)
+		t.tries(res)
 	case StatusFail:
 		fmt.Fprintf(t.w, "  %s %s  %7s\n", mark, name, seconds(res.duration))
-		fmt.Fprintf(t.w, "      %s\n", msg)
+		if len(res.tries) > 0 {
+			fmt.Fprintf(t.w, "      failed %d attempts; the last: %s\n", len(res.tries)+1, msg)
+			t.tries(res)
+		} else {
+			fmt.Fprintf(t.w, "      %s\n", msg)
+		}
 		if len(res.artifacts) > 0 {
 			fmt.Fprintf(t.w, "      artifacts in %s%c\n", filepath.Dir(res.artifacts[0]), filepath.Separator)
 		}
@@ -74,10 +86,22 @@ func (t *TextReport) Done(res *Result) {
 	}
 }
 
-// summary prints the totals.
+// tries prints the failed attempts before the last.
+func (t *TextReport) tries(res *Result) {
+	for i, a := range res.tries {
+		fmt.Fprintf(t.w, "      attempt %d failed (%s): %s\n", i+1, seconds(a.duration), redactText(a.message))
+	}
+}
+
+// summary prints the totals; flaky ones only when there are any, so that
+// a run without retries reads as before.
 func (t *TextReport) Summary(r *Run) {
 	n := r.Counts()
-	fmt.Fprintf(t.w, "%d passed, %d failed, %d skipped in %s\n", n.Passed, n.Failed, n.Skipped, seconds(r.duration))
+	flaky := ""
+	if n.Flaky > 0 {
+		flaky = fmt.Sprintf("%d flaky, ", n.Flaky)
+	}
+	fmt.Fprintf(t.w, "%d passed, %s%d failed, %d skipped in %s\n", n.Passed, flaky, n.Failed, n.Skipped, seconds(r.duration))
 }
 
 // seconds formats a duration for the report: 12ms, 1.23s.
@@ -98,26 +122,46 @@ type CheckJSON struct {
 	Name       string          `json:"name"`
 	Type       string          `json:"type"`
 	Line       int             `json:"line"`
-	Status     string          `json:"status"` // pass, fail or skip
+	Status     string          `json:"status"` // pass, flaky (passed on a retry), fail or skip
 	DurationMs float64         `json:"durationMs"`
 	Message    string          `json:"message,omitempty"`
 	Value      json.RawMessage `json:"value,omitempty"`
 	Artifacts  []string        `json:"artifacts,omitempty"`
+	// Attempts is how often the check ran, when it ran more than once;
+	// FailedAttempts are the failed ones before the last, oldest first.
+	Attempts       int           `json:"attempts,omitempty"`
+	FailedAttempts []AttemptJSON `json:"failedAttempts,omitempty"`
+}
+
+// AttemptJSON is a failed attempt of a check that ran again.
+type AttemptJSON struct {
+	DurationMs float64 `json:"durationMs"`
+	Message    string  `json:"message"`
 }
 
 // JSON returns the result as smoke's --json output and result.json show it.
 func (res *Result) JSON() CheckJSON { return newCheckJSON(res) }
 
 func newCheckJSON(res *Result) CheckJSON {
+	var tries []AttemptJSON
+	for _, a := range res.tries {
+		tries = append(tries, AttemptJSON{DurationMs: Millis(a.duration), Message: redactText(a.message)})
+	}
+	attempts := 0
+	if len(tries) > 0 {
+		attempts = len(tries) + 1
+	}
 	return CheckJSON{
-		Name:       res.check.Name,
-		Type:       res.check.Type,
-		Line:       res.check.Line,
-		Status:     res.status,
-		DurationMs: Millis(res.duration),
-		Message:    redactText(res.message), // JSON redaction masks values by key, not inside text
-		Value:      jsonValue(res.value),
-		Artifacts:  res.artifacts,
+		Attempts:       attempts,
+		FailedAttempts: tries,
+		Name:           res.check.Name,
+		Type:           res.check.Type,
+		Line:           res.check.Line,
+		Status:         res.shownStatus(),
+		DurationMs:     Millis(res.duration),
+		Message:        redactText(res.message), // JSON redaction masks values by key, not inside text
+		Value:          jsonValue(res.value),
+		Artifacts:      res.artifacts,
 	}
 }
 
@@ -142,7 +186,11 @@ func Millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // JUnit XML as GitHub Actions reporters, GitLab and Jenkins read it: one
 // testsuite for the plan, one testcase per check, with a failure or
 // skipped element. Times are in seconds. file and line point at the check
-// in the plan, for annotations.
+// in the plan, for annotations. Retries follow Maven Surefire's
+// conventions, which Jenkins, GitLab and the GitHub reporters read: a check
+// that passed on a retry has one flakyFailure per failed attempt; one that
+// failed every attempt has its failure (the last attempt's, with its value
+// and artifacts) and one rerunFailure per earlier attempt.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
@@ -174,14 +222,16 @@ type junitProperty struct {
 }
 
 type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	File      string        `xml:"file,attr,omitempty"`
-	Line      int           `xml:"line,attr,omitempty"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	Name      string         `xml:"name,attr"`
+	Classname string         `xml:"classname,attr"`
+	Time      string         `xml:"time,attr"`
+	File      string         `xml:"file,attr,omitempty"`
+	Line      int            `xml:"line,attr,omitempty"`
+	Failure   *junitMessage  `xml:"failure,omitempty"`
+	Reruns    []junitMessage `xml:"rerunFailure,omitempty"`
+	Flaky     []junitMessage `xml:"flakyFailure,omitempty"`
+	Skipped   *junitMessage  `xml:"skipped,omitempty"`
+	SystemOut string         `xml:"system-out,omitempty"`
 }
 
 type junitMessage struct {
@@ -218,8 +268,15 @@ func newJUnit(r *Run, runErr error) junitSuites {
 			Line:      res.check.Line,
 		}
 		msg := redactText(res.message)
+		var tries []junitMessage
+		for i, a := range res.tries {
+			m := redactText(a.message)
+			tries = append(tries, junitMessage{Message: m, Type: res.check.Type,
+				Text: fmt.Sprintf("attempt %d of %d failed after %s: %s", i+1, len(res.tries)+1, seconds(a.duration), m)})
+		}
 		switch res.status {
 		case StatusFail:
+			tc.Reruns = tries
 			text := msg
 			if len(res.value) > 0 {
 				text += "\nvalue: " + redactText(string(res.value))
@@ -231,6 +288,7 @@ func newJUnit(r *Run, runErr error) junitSuites {
 		case StatusSkip:
 			tc.Skipped = &junitMessage{Message: msg}
 		default:
+			tc.Flaky = tries
 			tc.SystemOut = msg
 		}
 		suite.Cases = append(suite.Cases, tc)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -19,6 +20,10 @@ const (
 	StatusPass = "pass"
 	StatusFail = "fail"
 	StatusSkip = "skip"
+	// StatusFlaky is how reports show a check that passed on a retry after
+	// failing: it counts as passed for needs: and the exit code, but is
+	// never reported as a plain pass.
+	StatusFlaky = "flaky"
 )
 
 // Result is how one check of a run ended.
@@ -30,6 +35,32 @@ type Result struct {
 	value     json.RawMessage // a call's or eval's result
 	mark      int             // the page's last request when the check began
 	artifacts []string        // files written for a failed check
+	// tries are the attempts that failed before the last one, oldest
+	// first: a passed check with tries is flaky, a failed one was retried.
+	tries []attempt
+	// call is the request a network check looked at, for the HTML report.
+	call *browser.NetCall
+	// screenshot and console are the page as the check failed, kept when
+	// Run.Snapshots asks for them (--html).
+	screenshot []byte
+	console    string
+}
+
+// attempt is one failed run of a check that was tried again.
+type attempt struct {
+	duration time.Duration
+	message  string
+}
+
+// Flaky reports whether the check passed only on a retry.
+func (res *Result) Flaky() bool { return res.status == StatusPass && len(res.tries) > 0 }
+
+// shownStatus is the status reports show: flaky for a pass on a retry.
+func (res *Result) shownStatus() string {
+	if res.Flaky() {
+		return StatusFlaky
+	}
+	return res.status
 }
 
 // Run is one run of a plan on one page.
@@ -43,6 +74,13 @@ type Run struct {
 	// WriteCalls writes the page's recorded calls, redacted, to a file (a
 	// failed check's network.json): the same format as --capture.
 	WriteCalls func(path string, calls []browser.NetCall) error
+	// Retries, when not negative, is --retries: how often a read-only
+	// check runs again after it failed, instead of the plan's retries:.
+	// A check's own retries: wins over both (see retriesOf).
+	Retries int
+	// Snapshots keeps a screenshot and the console of each failed check
+	// for the HTML report.
+	Snapshots bool
 
 	plan    *Plan
 	url     string
@@ -60,7 +98,7 @@ type Run struct {
 
 // NewRun prepares a run of plan on the app at url.
 func NewRun(plan *Plan, url string) *Run {
-	return &Run{plan: plan, url: url, results: map[string]*Result{}}
+	return &Run{plan: plan, url: url, results: map[string]*Result{}, Retries: -1}
 }
 
 // run runs the checks in plan order and calls done after each. A check runs
@@ -140,31 +178,92 @@ func (r *Run) openFirst(ctx context.Context) string {
 	return ""
 }
 
-// runCheck runs one check within its timeout and records the outcome.
+// readOnlyTypes are the check types that only look: running one again
+// changes nothing, so the plan's retries: and --retries reach them. A call
+// or eval check may create a group or send a message (and an event check
+// waits for something to happen once); running it again could do that
+// twice, so it is retried only when it says so itself with retries:.
+var readOnlyTypes = []string{checkReady, checkService, checkLoggedIn, checkNetwork}
+
+// retriesOf is how often c runs again after a failure: its own retries:,
+// else for a read-only check --retries or else the plan's retries:.
+func (r *Run) retriesOf(c *Check) int {
+	switch {
+	case c.Retries >= 0:
+		return c.Retries
+	case !slices.Contains(readOnlyTypes, c.Type):
+		return 0
+	case r.Retries >= 0:
+		return r.Retries
+	}
+	return r.plan.Retries
+}
+
+// runCheck runs one check, and again after a failure as often as
+// retriesOf allows, each attempt within the check's timeout, and records
+// the outcome. The failed attempts before the last are kept: a pass after
+// them is flaky.
 func (r *Run) runCheck(ctx context.Context, res *Result) {
+	if r.Page != nil {
+		res.mark = r.Page.LastSeq() // every attempt looks at the calls since the first began
+		// The event checks that wait on this one read from this moment on.
+		sctx, cancel := context.WithTimeout(ctx, res.check.Timeout)
+		r.startEvents(sctx, res)
+		cancel()
+	}
+	retries := r.retriesOf(res.check)
+	for {
+		err := r.attempt(ctx, res)
+		if err == nil {
+			res.status = StatusPass
+			return
+		}
+		if len(res.tries) >= retries || r.fatal != nil || ctx.Err() != nil {
+			res.status = StatusFail
+			break
+		}
+		res.tries = append(res.tries, attempt{duration: res.duration, message: res.message})
+		res.message, res.value, res.call = "", nil, nil
+	}
+	if r.Snapshots && r.Page != nil {
+		r.snapshot(ctx, res)
+	}
+	if r.Artifacts != "" && r.Page != nil {
+		r.saveArtifacts(ctx, res)
+	}
+}
+
+// attempt runs the check once within its timeout; on failure it sets
+// res.message to why.
+func (r *Run) attempt(ctx context.Context, res *Result) error {
 	c := res.check
 	cctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	if r.Page != nil {
-		res.mark = r.Page.LastSeq()
-		r.startEvents(cctx, res)
-	}
 	start := time.Now()
 	err := c.spec.run(cctx, r, res)
 	res.duration = time.Since(start)
 	if err == nil {
-		res.status = StatusPass
-		return
+		return nil
 	}
-	res.status, res.message = StatusFail, err.Error()
+	res.message = err.Error()
 	if errors.Is(err, context.DeadlineExceeded) && cctx.Err() != nil && ctx.Err() == nil {
 		res.message = fmt.Sprintf("timed out after %s (the check's timeout): %s", c.Timeout, res.message)
 	}
 	if errors.Is(err, browser.ErrBrowserGone) || errors.Is(err, browser.ErrPageClosed) {
 		r.fatal = err
 	}
-	if r.Artifacts != "" && r.Page != nil {
-		r.saveArtifacts(ctx, res)
+	return err
+}
+
+// snapshot keeps the page's screenshot and console as the check failed.
+func (r *Run) snapshot(ctx context.Context, res *Result) {
+	res.console = browser.RedactText(consoleLog(r.Page))
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if png, err := r.Page.Screenshot(sctx); err == nil {
+		res.screenshot = png
+	} else {
+		res.console += fmt.Sprintf("# no screenshot: %v\n", err)
 	}
 }
 
@@ -253,8 +352,11 @@ func (r *Run) saveArtifacts(ctx context.Context, res *Result) {
 	}
 	save("console.log", browser.Redact([]byte(consoleLog(r.Page))))
 	// The screenshot needs the page's own chromedp context, which package
-	// browser keeps to itself; it is taken when the page offers it.
-	if shooter, ok := any(r.Page).(interface {
+	// browser keeps to itself; it is taken when the page offers it, once
+	// for --html and --artifacts.
+	if len(res.screenshot) > 0 {
+		save("screenshot.png", res.screenshot)
+	} else if shooter, ok := any(r.Page).(interface {
 		Screenshot(context.Context) ([]byte, error)
 	}); ok {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
