@@ -285,7 +285,7 @@ func nameDistance(c Contact, key string) (int, bool) {
 		}
 		d := 0
 		if !strings.Contains(f, key) {
-			d = 1 + editDistance(f, key)
+			d = 1 + EditDistance(f, key)
 			if d-1 > limit {
 				continue
 			}
@@ -297,8 +297,8 @@ func nameDistance(c Contact, key string) (int, bool) {
 	return best, ok
 }
 
-// editDistance is the Levenshtein distance of a and b, in runes.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b, in runes.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	for j := range prev {

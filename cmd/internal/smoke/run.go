@@ -375,20 +375,7 @@ func (r *Run) saveArtifacts(ctx context.Context, res *Result) {
 
 // consoleLog is the page's console, then its uncaught exceptions.
 func consoleLog(p *browser.Page) string {
-	var b strings.Builder
-	b.WriteString("# console messages of the page, oldest first\n")
-	for _, m := range p.Console() {
-		fmt.Fprintf(&b, "%s  %-7s %s\n", m.Time.Format(time.RFC3339Nano), m.Type, m.Text)
-	}
-	b.WriteString("# uncaught JavaScript exceptions in the page, oldest first\n")
-	for _, e := range p.Exceptions() {
-		fmt.Fprintf(&b, "%s  %s", e.Time.Format(time.RFC3339Nano), e.Message)
-		if e.URL != "" {
-			fmt.Fprintf(&b, "  (%s:%d:%d)", e.URL, e.Line+1, e.Column+1)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
+	return browser.ConsoleText(p.Console(), p.Exceptions())
 }
 
 // slug makes a check name usable as a directory name.
