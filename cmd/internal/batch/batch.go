@@ -57,7 +57,6 @@ type Batch struct {
 	items    []*batchItem
 	problems []batchProblem
 	pace     *pacer
-	journal  *batchJournal
 }
 
 // Load reads the plan and its journal. Problems of the plan's groups are
